@@ -1,0 +1,1 @@
+Console.WriteLine("Stores: not implemented yet");

@@ -1,0 +1,577 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Broker.Errors;
+
+namespace Broker.Data;
+
+/// <summary>
+/// One Broker value of any type (spec §1.1): an immutable, 32-byte struct that is cheap to copy.
+/// Scalars live inline; strings, enum names and containers share one immutable backing array, so
+/// copying a <see cref="BrokerData"/> never copies its contents.
+/// </summary>
+/// <remarks>
+/// Equality and ordering are Broker's (see <see cref="CompareTo(BrokerData)"/>). Sets and tables are
+/// kept sorted and free of duplicates, which is also their wire order. <c>default(BrokerData)</c> is nil.
+/// </remarks>
+[StructLayout(LayoutKind.Auto)]
+public readonly partial struct BrokerData
+{
+    // byte[] for String and EnumValue; BrokerData[] for Set and Vector; KeyValuePair<BrokerData, BrokerData>[] for Table.
+    private readonly object? _obj;
+
+    // Scalar payload. Address/Subnet: _a = high 8 bytes, _b = low 8 bytes of the 16-byte (v4-mapped) form.
+    private readonly ulong _a;
+    private readonly ulong _b;
+    private readonly BrokerDataKind _kind;
+
+    // Subnet: IPv6-relative prefix length (0..128). Port: protocol.
+    private readonly byte _aux;
+
+    private BrokerData(BrokerDataKind kind, ulong a = 0, ulong b = 0, byte aux = 0, object? obj = null)
+    {
+        _kind = kind;
+        _a = a;
+        _b = b;
+        _aux = aux;
+        _obj = obj;
+    }
+
+    private const ulong V4MappedHigh = 0;
+    private const ulong V4MappedLowPrefix = 0x0000_FFFF_0000_0000UL;
+
+    /// <summary>The nil value.</summary>
+    public static BrokerData None => default;
+
+    /// <summary>The value's type.</summary>
+    public BrokerDataKind Kind => _kind;
+
+    /// <summary>True for nil.</summary>
+    public bool IsNone => _kind == BrokerDataKind.None;
+
+    // ----------------------------------------------------------------------------------- factories
+
+    /// <summary>Creates a boolean.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Boolean(bool value) => new(BrokerDataKind.Boolean, value ? 1UL : 0UL);
+
+    /// <summary>Creates a count (unsigned 64-bit).</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Count(ulong value) => new(BrokerDataKind.Count, value);
+
+    /// <summary>Creates an integer (signed 64-bit).</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Integer(long value) => new(BrokerDataKind.Integer, unchecked((ulong)value));
+
+    /// <summary>Creates a real.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Real(double value) => new(BrokerDataKind.Real, BitConverter.DoubleToUInt64Bits(value));
+
+    /// <summary>Creates a string from .NET text, stored as UTF-8.</summary>
+    /// <param name="value">The text.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData String(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new(BrokerDataKind.String, obj: Encoding.UTF8.GetBytes(value));
+    }
+
+    /// <summary>Creates a string from raw bytes (Broker strings need not be UTF-8). The bytes are copied.</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData String(ReadOnlySpan<byte> bytes) => new(BrokerDataKind.String, obj: bytes.ToArray());
+
+    /// <summary>Creates an enum value from its name, e.g. <c>Conn::LOG</c>.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData EnumValue(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new(BrokerDataKind.EnumValue, obj: Encoding.UTF8.GetBytes(name));
+    }
+
+    /// <summary>Creates an address. IPv4 (and IPv4-mapped IPv6) addresses are stored in the v4-mapped form, as Broker does.</summary>
+    /// <param name="address">The address.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Address(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Span<byte> bytes = stackalloc byte[16];
+        WriteAddress16(address, bytes);
+        return FromAddressBytes(bytes);
+    }
+
+    /// <summary>Creates an address from its 16-byte (IPv4-mapped for IPv4) network-order form.</summary>
+    /// <param name="bytes16">Exactly 16 bytes.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData AddressFromBytes(ReadOnlySpan<byte> bytes16)
+    {
+        if (bytes16.Length != 16)
+        {
+            throw new ArgumentException("An address needs exactly 16 bytes.", nameof(bytes16));
+        }
+
+        return FromAddressBytes(bytes16);
+    }
+
+    /// <summary>
+    /// Creates a subnet. Host bits are masked (<c>10.1.2.3/8</c> becomes <c>10.0.0.0/8</c>). The prefix length
+    /// is the user-visible one: 0..32 for IPv4, 0..128 for IPv6.
+    /// </summary>
+    /// <param name="address">The network address.</param>
+    /// <param name="prefixLength">The prefix length.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Subnet(IPAddress address, int prefixLength)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        bool v4 = address.AddressFamily == AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6;
+        int max = v4 ? 32 : 128;
+        if ((uint)prefixLength > (uint)max)
+        {
+            throw new ArgumentOutOfRangeException(nameof(prefixLength), prefixLength, $"A subnet prefix length must be 0..{max}.");
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        WriteAddress16(address, bytes);
+        return SubnetFromRaw(bytes, (byte)(v4 ? prefixLength + 96 : prefixLength));
+    }
+
+    /// <summary>Creates a subnet from an <see cref="IPNetwork"/>.</summary>
+    /// <param name="network">The network.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Subnet(IPNetwork network) => Subnet(network.BaseAddress, network.PrefixLength);
+
+    /// <summary>
+    /// Creates a subnet from its wire form: a 16-byte address and the IPv6-relative length (IPv4 <c>/n</c> is
+    /// <c>n+96</c>). As in Broker, an out-of-range length (&gt;128, or &lt;96 for a v4-mapped address) yields the
+    /// default subnet <c>::/0</c>.
+    /// </summary>
+    /// <param name="bytes16">The 16-byte address.</param>
+    /// <param name="rawLength">The IPv6-relative prefix length.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData SubnetFromRaw(ReadOnlySpan<byte> bytes16, byte rawLength)
+    {
+        if (bytes16.Length != 16)
+        {
+            throw new ArgumentException("A subnet needs exactly 16 address bytes.", nameof(bytes16));
+        }
+
+        ulong hi = BinaryPrimitives.ReadUInt64BigEndian(bytes16);
+        ulong lo = BinaryPrimitives.ReadUInt64BigEndian(bytes16[8..]);
+        bool v4 = hi == V4MappedHigh && (lo & 0xFFFF_FFFF_0000_0000UL) == V4MappedLowPrefix;
+        if (rawLength > 128 || (v4 && rawLength < 96))
+        {
+            return new(BrokerDataKind.Subnet, 0, 0, 0);
+        }
+
+        // Mask host bits.
+        ulong maskHi = rawLength >= 64 ? ulong.MaxValue : rawLength == 0 ? 0 : ulong.MaxValue << (64 - rawLength);
+        ulong maskLo = rawLength <= 64 ? 0 : rawLength == 128 ? ulong.MaxValue : ulong.MaxValue << (128 - rawLength);
+        return new(BrokerDataKind.Subnet, hi & maskHi, lo & maskLo, rawLength);
+    }
+
+    /// <summary>Creates a port.</summary>
+    /// <param name="port">The port.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Port(BrokerPort port) => new(BrokerDataKind.Port, port.Number, 0, (byte)port.Protocol);
+
+    /// <summary>Creates a port.</summary>
+    /// <param name="number">The port number.</param>
+    /// <param name="protocol">The protocol.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Port(ushort number, PortProtocol protocol) => new(BrokerDataKind.Port, number, 0, (byte)protocol);
+
+    /// <summary>Creates a timestamp from nanoseconds since the Unix epoch.</summary>
+    /// <param name="nanoseconds">Nanoseconds since 1970-01-01T00:00:00Z.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Timestamp(long nanoseconds) => new(BrokerDataKind.Timestamp, unchecked((ulong)nanoseconds));
+
+    /// <summary>Creates a timestamp (100 ns precision, as <see cref="DateTimeOffset"/> has).</summary>
+    /// <param name="time">The time.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Timestamp(DateTimeOffset time) =>
+        Timestamp(checked((time.UtcTicks - DateTime.UnixEpoch.Ticks) * 100));
+
+    /// <summary>Creates a timespan from nanoseconds.</summary>
+    /// <param name="nanoseconds">The duration in nanoseconds.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Timespan(long nanoseconds) => new(BrokerDataKind.Timespan, unchecked((ulong)nanoseconds));
+
+    /// <summary>Creates a timespan (100 ns precision, as <see cref="TimeSpan"/> has).</summary>
+    /// <param name="duration">The duration.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Timespan(TimeSpan duration) => Timespan(checked(duration.Ticks * 100));
+
+    /// <summary>Creates a vector. The elements are copied.</summary>
+    /// <param name="elements">The elements.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Vector(params ReadOnlySpan<BrokerData> elements) =>
+        new(BrokerDataKind.Vector, obj: elements.Length == 0 ? Array.Empty<BrokerData>() : elements.ToArray());
+
+    /// <summary>Creates a vector.</summary>
+    /// <param name="elements">The elements.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Vector(IEnumerable<BrokerData> elements)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        return new(BrokerDataKind.Vector, obj: elements.ToArray());
+    }
+
+    /// <summary>Creates a vector that shares the array of an <see cref="ImmutableArray{T}"/> (no copy).</summary>
+    /// <param name="elements">The elements.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Vector(ImmutableArray<BrokerData> elements) =>
+        new(BrokerDataKind.Vector, obj: ImmutableCollectionsMarshal.AsArray(elements) ?? Array.Empty<BrokerData>());
+
+    /// <summary>Creates a set: elements are sorted in Broker order and duplicates collapse.</summary>
+    /// <param name="elements">The elements.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Set(params ReadOnlySpan<BrokerData> elements) => FromSetArray(elements.ToArray());
+
+    /// <summary>Creates a set: elements are sorted in Broker order and duplicates collapse.</summary>
+    /// <param name="elements">The elements.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Set(IEnumerable<BrokerData> elements)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        return FromSetArray(elements.ToArray());
+    }
+
+    /// <summary>Creates a table: entries are sorted by key; for a repeated key the last value wins.</summary>
+    /// <param name="entries">The entries.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Table(IEnumerable<KeyValuePair<BrokerData, BrokerData>> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return FromTableArray(entries.ToArray());
+    }
+
+    /// <summary>Creates a table: entries are sorted by key; for a repeated key the last value wins.</summary>
+    /// <param name="entries">The entries.</param>
+    /// <returns>The Broker value.</returns>
+    public static BrokerData Table(params ReadOnlySpan<(BrokerData Key, BrokerData Value)> entries)
+    {
+        var array = new KeyValuePair<BrokerData, BrokerData>[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            array[i] = new(entries[i].Key, entries[i].Value);
+        }
+
+        return FromTableArray(array);
+    }
+
+    // Takes ownership of the array.
+    internal static BrokerData FromSetArray(BrokerData[] elements)
+    {
+        if (elements.Length > 1)
+        {
+            // Stable sort, then keep the first of each run of equal elements.
+            Array.Sort(elements, BrokerDataComparer.Instance);
+            int w = 1;
+            for (int r = 1; r < elements.Length; r++)
+            {
+                if (elements[r].CompareTo(elements[w - 1]) != 0)
+                {
+                    elements[w++] = elements[r];
+                }
+            }
+
+            if (w != elements.Length)
+            {
+                Array.Resize(ref elements, w);
+            }
+        }
+
+        return new(BrokerDataKind.Set, obj: elements);
+    }
+
+    // Takes ownership of the array.
+    internal static BrokerData FromTableArray(KeyValuePair<BrokerData, BrokerData>[] entries)
+    {
+        if (entries.Length > 1)
+        {
+            // A stable sort keeps insertion order among equal keys, so "last wins" is the last of each run.
+            var keyed = new (BrokerData Key, int Index)[entries.Length];
+            for (int i = 0; i < entries.Length; i++)
+            {
+                keyed[i] = (entries[i].Key, i);
+            }
+
+            Array.Sort(keyed, static (x, y) =>
+            {
+                int c = x.Key.CompareTo(y.Key);
+                return c != 0 ? c : x.Index.CompareTo(y.Index);
+            });
+            var result = new List<KeyValuePair<BrokerData, BrokerData>>(entries.Length);
+            for (int i = 0; i < keyed.Length; i++)
+            {
+                if (i + 1 < keyed.Length && keyed[i + 1].Key.CompareTo(keyed[i].Key) == 0)
+                {
+                    continue;
+                }
+
+                result.Add(entries[keyed[i].Index]);
+            }
+
+            entries = result.ToArray();
+        }
+
+        return new(BrokerDataKind.Table, obj: entries);
+    }
+
+    // Decoder fast paths: the arrays are already in Broker order (checked by the caller) and owned.
+    internal static BrokerData FromSortedSet(BrokerData[] elements) => new(BrokerDataKind.Set, obj: elements);
+
+    internal static BrokerData FromSortedTable(KeyValuePair<BrokerData, BrokerData>[] entries) => new(BrokerDataKind.Table, obj: entries);
+
+    internal static BrokerData FromVectorArray(BrokerData[] elements) => new(BrokerDataKind.Vector, obj: elements);
+
+    internal static BrokerData FromStringBytes(byte[] bytes) => new(BrokerDataKind.String, obj: bytes);
+
+    internal static BrokerData FromEnumBytes(byte[] bytes) => new(BrokerDataKind.EnumValue, obj: bytes);
+
+    internal static BrokerData FromBits(BrokerDataKind kind, ulong bits) => new(kind, bits);
+
+    private static BrokerData FromAddressBytes(ReadOnlySpan<byte> bytes16) => new(
+        BrokerDataKind.Address,
+        BinaryPrimitives.ReadUInt64BigEndian(bytes16),
+        BinaryPrimitives.ReadUInt64BigEndian(bytes16[8..]));
+
+    private static void WriteAddress16(IPAddress address, Span<byte> destination)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            destination[..10].Clear();
+            destination[10] = 0xFF;
+            destination[11] = 0xFF;
+            address.TryWriteBytes(destination[12..], out _);
+        }
+        else
+        {
+            address.TryWriteBytes(destination, out _);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------- accessors
+
+    /// <summary>The boolean value.</summary>
+    /// <returns>The value.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a boolean.</exception>
+    public bool AsBoolean() => Expect(BrokerDataKind.Boolean)._a != 0;
+
+    /// <summary>The count value.</summary>
+    /// <returns>The value.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a count.</exception>
+    public ulong AsCount() => Expect(BrokerDataKind.Count)._a;
+
+    /// <summary>The integer value.</summary>
+    /// <returns>The value.</returns>
+    /// <exception cref="BrokerTypeException">The value is not an integer.</exception>
+    public long AsInteger() => unchecked((long)Expect(BrokerDataKind.Integer)._a);
+
+    /// <summary>The real value.</summary>
+    /// <returns>The value.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a real.</exception>
+    public double AsReal() => BitConverter.UInt64BitsToDouble(Expect(BrokerDataKind.Real)._a);
+
+    /// <summary>The string value decoded as UTF-8 (invalid sequences become U+FFFD).</summary>
+    /// <returns>The text.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a string.</exception>
+    public string AsString() => Encoding.UTF8.GetString((byte[])Expect(BrokerDataKind.String)._obj!);
+
+    /// <summary>The raw bytes of a string.</summary>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a string.</exception>
+    public ReadOnlyMemory<byte> AsStringBytes() => (byte[])Expect(BrokerDataKind.String)._obj!;
+
+    /// <summary>The name of an enum value.</summary>
+    /// <returns>The name.</returns>
+    /// <exception cref="BrokerTypeException">The value is not an enum value.</exception>
+    public string AsEnumName() => Encoding.UTF8.GetString((byte[])Expect(BrokerDataKind.EnumValue)._obj!);
+
+    /// <summary>The address; v4-mapped addresses come back as IPv4.</summary>
+    /// <returns>The address.</returns>
+    /// <exception cref="BrokerTypeException">The value is not an address.</exception>
+    public IPAddress AsAddress()
+    {
+        Expect(BrokerDataKind.Address);
+        return ToIPAddress(_a, _b);
+    }
+
+    /// <summary>The subnet with its user-visible prefix length.</summary>
+    /// <returns>The network.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a subnet.</exception>
+    public IPNetwork AsSubnet()
+    {
+        Expect(BrokerDataKind.Subnet);
+        var address = ToIPAddress(_a, _b);
+        int length = address.AddressFamily == AddressFamily.InterNetwork ? _aux - 96 : _aux;
+        return new IPNetwork(address, length);
+    }
+
+    /// <summary>The port.</summary>
+    /// <returns>The port.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a port.</exception>
+    public BrokerPort AsPort() => new((ushort)Expect(BrokerDataKind.Port)._a, (PortProtocol)_aux);
+
+    /// <summary>The timestamp in nanoseconds since the Unix epoch.</summary>
+    /// <returns>The nanoseconds.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a timestamp.</exception>
+    public long AsTimestampNanoseconds() => unchecked((long)Expect(BrokerDataKind.Timestamp)._a);
+
+    /// <summary>The timestamp, truncated to 100 ns.</summary>
+    /// <returns>The time.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a timestamp.</exception>
+    public DateTimeOffset AsTimestamp() =>
+        new(DateTime.UnixEpoch.Ticks + FloorDiv(AsTimestampNanoseconds(), 100), TimeSpan.Zero);
+
+    /// <summary>The timespan in nanoseconds.</summary>
+    /// <returns>The nanoseconds.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a timespan.</exception>
+    public long AsTimespanNanoseconds() => unchecked((long)Expect(BrokerDataKind.Timespan)._a);
+
+    /// <summary>The timespan, truncated to 100 ns.</summary>
+    /// <returns>The duration.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a timespan.</exception>
+    public TimeSpan AsTimespan() => TimeSpan.FromTicks(AsTimespanNanoseconds() / 100);
+
+    /// <summary>The elements of a vector.</summary>
+    /// <returns>The elements (shared, not copied).</returns>
+    /// <exception cref="BrokerTypeException">The value is not a vector.</exception>
+    public ImmutableArray<BrokerData> AsVector() =>
+        ImmutableCollectionsMarshal.AsImmutableArray((BrokerData[])Expect(BrokerDataKind.Vector)._obj!);
+
+    /// <summary>The elements of a set, in Broker order.</summary>
+    /// <returns>The elements (shared, not copied).</returns>
+    /// <exception cref="BrokerTypeException">The value is not a set.</exception>
+    public ImmutableArray<BrokerData> AsSet() =>
+        ImmutableCollectionsMarshal.AsImmutableArray((BrokerData[])Expect(BrokerDataKind.Set)._obj!);
+
+    /// <summary>The entries of a table, in key order.</summary>
+    /// <returns>The entries (shared, not copied).</returns>
+    /// <exception cref="BrokerTypeException">The value is not a table.</exception>
+    public ImmutableArray<KeyValuePair<BrokerData, BrokerData>> AsTable() =>
+        ImmutableCollectionsMarshal.AsImmutableArray((KeyValuePair<BrokerData, BrokerData>[])Expect(BrokerDataKind.Table)._obj!);
+
+    /// <summary>The number of elements of a set, table or vector, or the byte length of a string or enum name; 0 otherwise.</summary>
+    public int Length => _obj switch
+    {
+        byte[] b => b.Length,
+        BrokerData[] d => d.Length,
+        KeyValuePair<BrokerData, BrokerData>[] t => t.Length,
+        _ => 0,
+    };
+
+    /// <summary>The i-th element of a vector (Zeek records are vectors).</summary>
+    /// <param name="index">The index.</param>
+    /// <returns>The element.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a vector.</exception>
+    public BrokerData this[int index] => ((BrokerData[])Expect(BrokerDataKind.Vector)._obj!)[index];
+
+    /// <summary>True when a set contains <paramref name="element"/> (binary search).</summary>
+    /// <param name="element">The element.</param>
+    /// <returns>True when present.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a set.</exception>
+    public bool SetContains(in BrokerData element) =>
+        Array.BinarySearch((BrokerData[])Expect(BrokerDataKind.Set)._obj!, element, BrokerDataComparer.Instance) >= 0;
+
+    /// <summary>Looks a key up in a table (binary search).</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value when found.</param>
+    /// <returns>True when found.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a table.</exception>
+    public bool TryGetTableValue(in BrokerData key, out BrokerData value)
+    {
+        var entries = (KeyValuePair<BrokerData, BrokerData>[])Expect(BrokerDataKind.Table)._obj!;
+        int lo = 0, hi = entries.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            int c = entries[mid].Key.CompareTo(key);
+            if (c == 0)
+            {
+                value = entries[mid].Value;
+                return true;
+            }
+
+            if (c < 0) lo = mid + 1;
+            else hi = mid - 1;
+        }
+
+        value = default;
+        return false;
+    }
+
+    // Raw access for codecs (no allocation).
+    internal ulong RawBits => _a;
+
+    internal ulong AddressHigh => _a;
+
+    internal ulong AddressLow => _b;
+
+    internal byte Aux => _aux;
+
+    internal byte[] RawBytes => (byte[])_obj!;
+
+    internal BrokerData[] RawElements => (BrokerData[])_obj!;
+
+    internal KeyValuePair<BrokerData, BrokerData>[] RawEntries => (KeyValuePair<BrokerData, BrokerData>[])_obj!;
+
+    internal bool IsV4Mapped => _a == V4MappedHigh && (_b & 0xFFFF_FFFF_0000_0000UL) == V4MappedLowPrefix;
+
+    private BrokerData Expect(BrokerDataKind kind)
+    {
+        if (_kind != kind)
+        {
+            throw new BrokerTypeException(kind, _kind);
+        }
+
+        return this;
+    }
+
+    private static IPAddress ToIPAddress(ulong hi, ulong lo)
+    {
+        if (hi == V4MappedHigh && (lo & 0xFFFF_FFFF_0000_0000UL) == V4MappedLowPrefix)
+        {
+            return new IPAddress(BinaryPrimitives.ReverseEndianness((uint)lo));
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, hi);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], lo);
+        return new IPAddress(bytes);
+    }
+
+    private static long FloorDiv(long a, long b)
+    {
+        long q = a / b;
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+    }
+}
+
+/// <summary>A <see cref="BrokerData"/> was read as a type it does not have.</summary>
+public sealed class BrokerTypeException : BrokerException
+{
+    /// <summary>Creates an exception.</summary>
+    /// <param name="expected">The type that was asked for.</param>
+    /// <param name="actual">The type the value has.</param>
+    public BrokerTypeException(BrokerDataKind expected, BrokerDataKind actual)
+        : base(BrokerErrorCode.TypeClash, $"Expected a Broker {BrokerData.KindName(expected)} but the value is a {BrokerData.KindName(actual)}.")
+    {
+        Expected = expected;
+        Actual = actual;
+    }
+
+    /// <summary>The type that was asked for.</summary>
+    public BrokerDataKind Expected { get; }
+
+    /// <summary>The type the value has.</summary>
+    public BrokerDataKind Actual { get; }
+}

@@ -1,0 +1,527 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Broker.Data;
+using Broker.Errors;
+
+namespace Broker.Serialization;
+
+/// <summary>
+/// Broker's binary data encoding (spec §1.1): a tag byte, big-endian fixed-size payloads, varbyte (LEB128)
+/// lengths, addresses in 16-byte v4-mapped form, subnet lengths relative to IPv6, and reals in CAF's
+/// <c>pack754</c> form. The same bytes go on the native wire and into SQLite store files.
+/// </summary>
+public static class BrokerBinary
+{
+    // CAF pack754 special patterns (golden/native/README.txt item 7).
+    private const ulong PackedNaN = 0xFFFF_FFFF_FFFF_FFFFUL;
+    private const ulong PackedPositiveInfinity = 0xFFF0_0000_0000_0000UL;
+    private const ulong PackedNegativeInfinity = 0x7FF0_0000_0000_0000UL;
+
+    /// <summary>The number of bytes <see cref="Write(in BrokerData, Span{byte})"/> will produce.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The encoded size in bytes.</returns>
+    public static int GetEncodedSize(in BrokerData value)
+    {
+        switch (value.Kind)
+        {
+            case BrokerDataKind.None: return 1;
+            case BrokerDataKind.Boolean: return 2;
+            case BrokerDataKind.Count:
+            case BrokerDataKind.Integer:
+            case BrokerDataKind.Real:
+            case BrokerDataKind.Timestamp:
+            case BrokerDataKind.Timespan: return 9;
+            case BrokerDataKind.String:
+            case BrokerDataKind.EnumValue:
+            {
+                int n = value.RawBytes.Length;
+                return 1 + VarByteSize((uint)n) + n;
+            }
+
+            case BrokerDataKind.Address: return 17;
+            case BrokerDataKind.Subnet: return 18;
+            case BrokerDataKind.Port: return 4;
+            case BrokerDataKind.Set:
+            case BrokerDataKind.Vector:
+            {
+                var elements = value.RawElements;
+                int size = 1 + VarByteSize((uint)elements.Length);
+                for (int i = 0; i < elements.Length; i++)
+                {
+                    size += GetEncodedSize(elements[i]);
+                }
+
+                return size;
+            }
+
+            case BrokerDataKind.Table:
+            {
+                var entries = value.RawEntries;
+                int size = 1 + VarByteSize((uint)entries.Length);
+                for (int i = 0; i < entries.Length; i++)
+                {
+                    size += GetEncodedSize(entries[i].Key) + GetEncodedSize(entries[i].Value);
+                }
+
+                return size;
+            }
+
+            default: throw new ArgumentException($"Unknown Broker data kind {value.Kind}.", nameof(value));
+        }
+    }
+
+    /// <summary>Encodes a value into a buffer writer without allocating.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="writer">The destination.</param>
+    /// <returns>The number of bytes written.</returns>
+    public static int Encode(in BrokerData value, IBufferWriter<byte> writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        int size = GetEncodedSize(value);
+        var span = writer.GetSpan(size);
+        int written = Write(value, span);
+        writer.Advance(written);
+        return written;
+    }
+
+    /// <summary>Encodes a value into a new array (convenience; hot paths use the buffer-writer overload).</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The bytes.</returns>
+    public static byte[] Encode(in BrokerData value)
+    {
+        var bytes = new byte[GetEncodedSize(value)];
+        Write(value, bytes);
+        return bytes;
+    }
+
+    /// <summary>Encodes a value into a span that is at least <see cref="GetEncodedSize"/> bytes long.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="destination">The destination.</param>
+    /// <returns>The number of bytes written.</returns>
+    public static int Write(in BrokerData value, Span<byte> destination)
+    {
+        destination[0] = (byte)value.Kind;
+        switch (value.Kind)
+        {
+            case BrokerDataKind.None:
+                return 1;
+            case BrokerDataKind.Boolean:
+                destination[1] = (byte)value.RawBits;
+                return 2;
+            case BrokerDataKind.Count:
+            case BrokerDataKind.Integer:
+            case BrokerDataKind.Timestamp:
+            case BrokerDataKind.Timespan:
+                BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.RawBits);
+                return 9;
+            case BrokerDataKind.Real:
+                BinaryPrimitives.WriteUInt64BigEndian(destination[1..], Pack754(BitConverter.UInt64BitsToDouble(value.RawBits)));
+                return 9;
+            case BrokerDataKind.String:
+            case BrokerDataKind.EnumValue:
+            {
+                var bytes = value.RawBytes;
+                int pos = 1 + WriteVarByte((uint)bytes.Length, destination[1..]);
+                bytes.CopyTo(destination[pos..]);
+                return pos + bytes.Length;
+            }
+
+            case BrokerDataKind.Address:
+                BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.AddressHigh);
+                BinaryPrimitives.WriteUInt64BigEndian(destination[9..], value.AddressLow);
+                return 17;
+            case BrokerDataKind.Subnet:
+                BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.AddressHigh);
+                BinaryPrimitives.WriteUInt64BigEndian(destination[9..], value.AddressLow);
+                destination[17] = value.Aux;
+                return 18;
+            case BrokerDataKind.Port:
+                BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)value.RawBits);
+                destination[3] = value.Aux;
+                return 4;
+            case BrokerDataKind.Set:
+            case BrokerDataKind.Vector:
+            {
+                var elements = value.RawElements;
+                int pos = 1 + WriteVarByte((uint)elements.Length, destination[1..]);
+                for (int i = 0; i < elements.Length; i++)
+                {
+                    pos += Write(elements[i], destination[pos..]);
+                }
+
+                return pos;
+            }
+
+            case BrokerDataKind.Table:
+            {
+                var entries = value.RawEntries;
+                int pos = 1 + WriteVarByte((uint)entries.Length, destination[1..]);
+                for (int i = 0; i < entries.Length; i++)
+                {
+                    pos += Write(entries[i].Key, destination[pos..]);
+                    pos += Write(entries[i].Value, destination[pos..]);
+                }
+
+                return pos;
+            }
+
+            default:
+                throw new ArgumentException($"Unknown Broker data kind {value.Kind}.", nameof(value));
+        }
+    }
+
+    /// <summary>Decodes exactly one value that must fill the whole input.</summary>
+    /// <param name="source">The bytes.</param>
+    /// <param name="limits">Limits; <see cref="BrokerDecodeLimits.Default"/> when null.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="BrokerDecodeException">The bytes are not exactly one valid value.</exception>
+    public static BrokerData Decode(ReadOnlySpan<byte> source, BrokerDecodeLimits? limits = null)
+    {
+        var value = Decode(source, out int consumed, limits);
+        if (consumed != source.Length)
+        {
+            throw new BrokerDecodeException($"{source.Length - consumed} trailing byte(s) after the value", consumed);
+        }
+
+        return value;
+    }
+
+    /// <summary>Decodes one value from the start of the input.</summary>
+    /// <param name="source">The bytes.</param>
+    /// <param name="consumed">How many bytes the value took.</param>
+    /// <param name="limits">Limits; <see cref="BrokerDecodeLimits.Default"/> when null.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="BrokerDecodeException">The bytes do not start with a valid value.</exception>
+    public static BrokerData Decode(ReadOnlySpan<byte> source, out int consumed, BrokerDecodeLimits? limits = null)
+    {
+        var reader = new Reader(source, limits ?? BrokerDecodeLimits.Default);
+        var value = reader.ReadValue(0);
+        consumed = reader.Position;
+        return value;
+    }
+
+    /// <summary>Decodes exactly one value that fills the whole (possibly multi-segment) input.</summary>
+    /// <param name="source">The bytes.</param>
+    /// <param name="limits">Limits; <see cref="BrokerDecodeLimits.Default"/> when null.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="BrokerDecodeException">The bytes are not exactly one valid value.</exception>
+    public static BrokerData Decode(in ReadOnlySequence<byte> source, BrokerDecodeLimits? limits = null)
+    {
+        if (source.IsSingleSegment)
+        {
+            return Decode(source.FirstSpan, limits);
+        }
+
+        if (source.Length > int.MaxValue)
+        {
+            throw new BrokerDecodeException("input larger than 2 GiB");
+        }
+
+        int length = (int)source.Length;
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            source.CopyTo(rented);
+            return Decode(rented.AsSpan(0, length), limits);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The size of a varbyte-encoded 32-bit length.</summary>
+    /// <param name="value">The length.</param>
+    /// <returns>1..5.</returns>
+    public static int VarByteSize(uint value)
+    {
+        int n = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>Writes a varbyte (little-endian base-128) length.</summary>
+    /// <param name="value">The length.</param>
+    /// <param name="destination">The destination.</param>
+    /// <returns>The number of bytes written.</returns>
+    public static int WriteVarByte(uint value, Span<byte> destination)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i++] = (byte)value;
+        return i;
+    }
+
+    /// <summary>Reads a varbyte length of at most 32 bits.</summary>
+    /// <param name="source">The bytes.</param>
+    /// <param name="value">The length.</param>
+    /// <param name="consumed">The bytes used.</param>
+    /// <returns>False when the input is truncated or the value does not fit 32 bits.</returns>
+    public static bool TryReadVarByte(ReadOnlySpan<byte> source, out uint value, out int consumed)
+    {
+        value = 0;
+        consumed = 0;
+        int shift = 0;
+        while (consumed < source.Length && consumed < 5)
+        {
+            byte b = source[consumed++];
+            if (shift == 28 && b > 0x0F)
+            {
+                return false;
+            }
+
+            value |= (uint)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return true;
+            }
+
+            shift += 7;
+        }
+
+        return false;
+    }
+
+    /// <summary>CAF's <c>pack754</c>: IEEE bits for normal numbers and ±0, special patterns for NaN and infinities,
+    /// and the exact (garbled) bits CAF produces for subnormals, so our bytes equal Broker's.</summary>
+    /// <param name="value">The double.</param>
+    /// <returns>The 64-bit wire pattern.</returns>
+    public static ulong Pack754(double value)
+    {
+        if (double.IsNaN(value)) return PackedNaN;
+        if (double.IsPositiveInfinity(value)) return PackedPositiveInfinity;
+        if (double.IsNegativeInfinity(value)) return PackedNegativeInfinity;
+        if (value == 0 || double.IsNormal(value)) return BitConverter.DoubleToUInt64Bits(value);
+
+        // Subnormal: replay CAF's normalisation loop; its biased exponent goes negative and wraps.
+        ulong sign = value < 0 ? 1UL : 0UL;
+        double fnorm = Math.Abs(value);
+        long shift = 0;
+        while (fnorm >= 2.0)
+        {
+            fnorm /= 2.0;
+            shift++;
+        }
+
+        while (fnorm < 1.0)
+        {
+            fnorm *= 2.0;
+            shift--;
+        }
+
+        fnorm -= 1.0;
+        ulong significand = (ulong)(fnorm * ((double)(1UL << 52) + 0.5));
+        ulong exponent = unchecked((ulong)(shift + 1023));
+        return (sign << 63) | (exponent << 52) | significand;
+    }
+
+    /// <summary>CAF's <c>unpack754</c> for the patterns CAF produces: the three special patterns map back to NaN and
+    /// ±infinity, any other all-ones exponent overflows to ±infinity as in CAF, everything else is IEEE.</summary>
+    /// <param name="bits">The 64-bit wire pattern.</param>
+    /// <returns>The double.</returns>
+    public static double Unpack754(ulong bits)
+    {
+        switch (bits)
+        {
+            case PackedNaN: return double.NaN;
+            case PackedPositiveInfinity: return double.PositiveInfinity;
+            case PackedNegativeInfinity: return double.NegativeInfinity;
+        }
+
+        if ((bits & 0x7FF0_0000_0000_0000UL) == 0x7FF0_0000_0000_0000UL)
+        {
+            return (bits >> 63) != 0 ? double.NegativeInfinity : double.PositiveInfinity;
+        }
+
+        return BitConverter.UInt64BitsToDouble(bits);
+    }
+
+    private ref struct Reader
+    {
+        private readonly ReadOnlySpan<byte> _source;
+        private readonly BrokerDecodeLimits _limits;
+        private int _pos;
+
+        public Reader(ReadOnlySpan<byte> source, BrokerDecodeLimits limits)
+        {
+            _source = source;
+            _limits = limits;
+            _pos = 0;
+        }
+
+        public readonly int Position => _pos;
+
+        public BrokerData ReadValue(int depth)
+        {
+            if (_pos >= _source.Length)
+            {
+                throw Fail("truncated input: expected a type tag");
+            }
+
+            byte tag = _source[_pos++];
+            switch ((BrokerDataKind)tag)
+            {
+                case BrokerDataKind.None:
+                    return BrokerData.None;
+                case BrokerDataKind.Boolean:
+                {
+                    byte b = Take(1)[0];
+                    if (b > 1)
+                    {
+                        throw Fail($"invalid boolean byte 0x{b:x2}", _pos - 1);
+                    }
+
+                    return BrokerData.Boolean(b != 0);
+                }
+
+                case BrokerDataKind.Count:
+                case BrokerDataKind.Integer:
+                case BrokerDataKind.Timestamp:
+                case BrokerDataKind.Timespan:
+                    return BrokerData.FromBits((BrokerDataKind)tag, BinaryPrimitives.ReadUInt64BigEndian(Take(8)));
+                case BrokerDataKind.Real:
+                    return BrokerData.Real(Unpack754(BinaryPrimitives.ReadUInt64BigEndian(Take(8))));
+                case BrokerDataKind.String:
+                    return BrokerData.FromStringBytes(ReadBytes());
+                case BrokerDataKind.EnumValue:
+                    return BrokerData.FromEnumBytes(ReadBytes());
+                case BrokerDataKind.Address:
+                    return BrokerData.AddressFromBytes(Take(16));
+                case BrokerDataKind.Subnet:
+                {
+                    var bytes = Take(17);
+                    return BrokerData.SubnetFromRaw(bytes[..16], bytes[16]);
+                }
+
+                case BrokerDataKind.Port:
+                {
+                    var bytes = Take(3);
+                    if (bytes[2] > (byte)PortProtocol.Icmp)
+                    {
+                        throw Fail($"invalid port protocol {bytes[2]}", _pos - 1);
+                    }
+
+                    return BrokerData.Port(BinaryPrimitives.ReadUInt16BigEndian(bytes), (PortProtocol)bytes[2]);
+                }
+
+                case BrokerDataKind.Set:
+                case BrokerDataKind.Vector:
+                {
+                    EnterContainer(depth);
+                    int count = ReadCount(minBytesPerItem: 1);
+                    var elements = count == 0 ? Array.Empty<BrokerData>() : new BrokerData[count];
+                    bool sorted = true;
+                    for (int i = 0; i < count; i++)
+                    {
+                        elements[i] = ReadValue(depth + 1);
+                        if (i > 0 && sorted && elements[i - 1].CompareTo(elements[i]) >= 0)
+                        {
+                            sorted = false;
+                        }
+                    }
+
+                    if (tag == (byte)BrokerDataKind.Vector)
+                    {
+                        return BrokerData.FromVectorArray(elements);
+                    }
+
+                    // Broker sends sets sorted; normalise anything else rather than trusting it.
+                    return sorted ? BrokerData.FromSortedSet(elements) : BrokerData.FromSetArray(elements);
+                }
+
+                case BrokerDataKind.Table:
+                {
+                    EnterContainer(depth);
+                    int count = ReadCount(minBytesPerItem: 2);
+                    var entries = count == 0 ? Array.Empty<KeyValuePair<BrokerData, BrokerData>>() : new KeyValuePair<BrokerData, BrokerData>[count];
+                    bool sorted = true;
+                    for (int i = 0; i < count; i++)
+                    {
+                        var key = ReadValue(depth + 1);
+                        var value = ReadValue(depth + 1);
+                        entries[i] = new(key, value);
+                        if (i > 0 && sorted && entries[i - 1].Key.CompareTo(key) >= 0)
+                        {
+                            sorted = false;
+                        }
+                    }
+
+                    return sorted ? BrokerData.FromSortedTable(entries) : BrokerData.FromTableArray(entries);
+                }
+
+                default:
+                    throw Fail($"unknown type tag {tag}", _pos - 1);
+            }
+        }
+
+        private readonly void EnterContainer(int depth)
+        {
+            if (depth >= _limits.MaxDepth)
+            {
+                throw Fail($"nesting deeper than the limit of {_limits.MaxDepth}", _pos - 1);
+            }
+        }
+
+        private int ReadCount(int minBytesPerItem)
+        {
+            if (!TryReadVarByte(_source[_pos..], out uint count, out int used))
+            {
+                throw Fail("truncated or oversized length");
+            }
+
+            _pos += used;
+            if (count > (uint)_limits.MaxCollectionCount)
+            {
+                throw Fail($"collection of {count} elements exceeds the limit of {_limits.MaxCollectionCount}");
+            }
+
+            // Every element needs at least one byte: a count the remaining input cannot hold is a lie.
+            if ((ulong)count * (ulong)minBytesPerItem > (ulong)(_source.Length - _pos))
+            {
+                throw Fail($"collection claims {count} elements but only {_source.Length - _pos} bytes remain");
+            }
+
+            return (int)count;
+        }
+
+        private byte[] ReadBytes()
+        {
+            if (!TryReadVarByte(_source[_pos..], out uint length, out int used))
+            {
+                throw Fail("truncated or oversized length");
+            }
+
+            _pos += used;
+            if (length > (uint)_limits.MaxStringBytes)
+            {
+                throw Fail($"string of {length} bytes exceeds the limit of {_limits.MaxStringBytes}");
+            }
+
+            return length == 0 ? Array.Empty<byte>() : Take((int)length).ToArray();
+        }
+
+        private ReadOnlySpan<byte> Take(int count)
+        {
+            if (_source.Length - _pos < count)
+            {
+                throw Fail($"truncated input: needed {count} byte(s), {_source.Length - _pos} remain");
+            }
+
+            var span = _source.Slice(_pos, count);
+            _pos += count;
+            return span;
+        }
+
+        private readonly BrokerDecodeException Fail(string message, int? at = null) => new(message, at ?? _pos);
+    }
+}
