@@ -1,0 +1,144 @@
+using System.Collections.Immutable;
+using Broker.Data;
+
+namespace Broker.Zeek;
+
+/// <summary>
+/// A Zeek event: a name, its arguments and optional metadata. On the wire it is the modern Zeek message
+/// <c>[1, 1, [name, [args...], [[key, value]...]?]]</c> (spec §3.2); the seed's legacy form
+/// <c>[name, args...]</c> is decoded too.
+/// </summary>
+/// <param name="Name">The event name, e.g. <c>my_event</c>.</param>
+/// <param name="Arguments">The arguments.</param>
+/// <param name="Metadata">Metadata entries (key 1 = network timestamp); empty when absent.</param>
+public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments, ImmutableArray<(ulong Key, BrokerData Value)> Metadata)
+{
+    /// <summary>The Zeek message format version.</summary>
+    public const ulong FormatVersion = 1;
+
+    /// <summary>The Zeek message type of events.</summary>
+    public const ulong EventMessageType = 1;
+
+    /// <summary>The metadata key of the network timestamp.</summary>
+    public const ulong NetworkTimestampKey = 1;
+
+    /// <summary>Creates an event without metadata.</summary>
+    /// <param name="name">The event name.</param>
+    /// <param name="arguments">The arguments.</param>
+    public ZeekEvent(string name, params ReadOnlySpan<BrokerData> arguments)
+        : this(name, ImmutableArray.Create(arguments), ImmutableArray<(ulong, BrokerData)>.Empty)
+    {
+    }
+
+    /// <summary>The network timestamp from the metadata, if present.</summary>
+    public DateTimeOffset? NetworkTimestamp
+    {
+        get
+        {
+            foreach (var (key, value) in Metadata)
+            {
+                if (key == NetworkTimestampKey && value.Kind == BrokerDataKind.Timestamp)
+                {
+                    return value.AsTimestamp();
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Encodes the event as the modern Zeek message (metadata included only when present).</summary>
+    /// <returns>The Broker value to publish.</returns>
+    public BrokerData ToData() => Encode(Name, Arguments, Metadata);
+
+    /// <summary>Encodes an event without building a <see cref="ZeekEvent"/> (the generator's fast path).</summary>
+    /// <param name="name">The event name.</param>
+    /// <param name="arguments">The arguments (shared, not copied).</param>
+    /// <param name="metadata">Metadata, or default/empty for none.</param>
+    /// <returns>The Broker value to publish.</returns>
+    public static BrokerData Encode(string name, ImmutableArray<BrokerData> arguments, ImmutableArray<(ulong Key, BrokerData Value)> metadata = default)
+    {
+        BrokerData content;
+        if (metadata.IsDefaultOrEmpty)
+        {
+            content = BrokerData.Vector(BrokerData.String(name), BrokerData.Vector(arguments));
+        }
+        else
+        {
+            var entries = new BrokerData[metadata.Length];
+            for (int i = 0; i < entries.Length; i++)
+            {
+                entries[i] = BrokerData.Vector(BrokerData.Count(metadata[i].Key), metadata[i].Value);
+            }
+
+            content = BrokerData.Vector(BrokerData.String(name), BrokerData.Vector(arguments), BrokerData.FromVectorArray(entries));
+        }
+
+        return BrokerData.Vector(BrokerData.Count(FormatVersion), BrokerData.Count(EventMessageType), content);
+    }
+
+    /// <summary>
+    /// Decodes a Zeek event from the modern form (with or without metadata) or the seed's legacy
+    /// <c>[name, args...]</c> form. Returns false, never throws, for anything else.
+    /// </summary>
+    /// <param name="data">The received value.</param>
+    /// <param name="zeekEvent">The event.</param>
+    /// <returns>True when <paramref name="data"/> is an event.</returns>
+    public static bool TryDecode(in BrokerData data, out ZeekEvent? zeekEvent)
+    {
+        zeekEvent = null;
+        if (data.Kind != BrokerDataKind.Vector)
+        {
+            return false;
+        }
+
+        var outer = data.AsVector();
+        if (outer.Length == 3 && outer[0].Kind == BrokerDataKind.Count && outer[1].Kind == BrokerDataKind.Count)
+        {
+            if (outer[0].AsCount() != FormatVersion || outer[1].AsCount() != EventMessageType || outer[2].Kind != BrokerDataKind.Vector)
+            {
+                return false;
+            }
+
+            var content = outer[2].AsVector();
+            if (content.Length is < 2 or > 3 || content[0].Kind != BrokerDataKind.String || content[1].Kind != BrokerDataKind.Vector)
+            {
+                return false;
+            }
+
+            var metadata = ImmutableArray<(ulong, BrokerData)>.Empty;
+            if (content.Length == 3)
+            {
+                if (content[2].Kind != BrokerDataKind.Vector)
+                {
+                    return false;
+                }
+
+                var builder = ImmutableArray.CreateBuilder<(ulong, BrokerData)>();
+                foreach (var entry in content[2].AsVector())
+                {
+                    if (entry.Kind != BrokerDataKind.Vector || entry.Length != 2 || entry[0].Kind != BrokerDataKind.Count)
+                    {
+                        return false;
+                    }
+
+                    builder.Add((entry[0].AsCount(), entry[1]));
+                }
+
+                metadata = builder.ToImmutable();
+            }
+
+            zeekEvent = new ZeekEvent(content[0].AsString(), content[1].AsVector(), metadata);
+            return true;
+        }
+
+        // Seed (Bro 2.4/2.5) form: [name, args...].
+        if (outer.Length >= 1 && outer[0].Kind == BrokerDataKind.String)
+        {
+            zeekEvent = new ZeekEvent(outer[0].AsString(), outer.RemoveAt(0), ImmutableArray<(ulong, BrokerData)>.Empty);
+            return true;
+        }
+
+        return false;
+    }
+}
