@@ -70,13 +70,13 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <param name="topic">The topic (validated).</param>
     /// <param name="data">The value.</param>
     /// <param name="flags">Delivery flags (default: matching peers).</param>
-    public void Publish(string topic, in BrokerData data, SendFlags flags = SendFlags.Default) => throw new NotImplementedException();
+    public void Publish([TopicParameter(TopicUsage.Publish)] string topic, in BrokerData data, SendFlags flags = SendFlags.Default) => throw new NotImplementedException();
 
     /// <summary>Subscribes to a topic prefix (raw string prefix: <c>a/b</c> also matches <c>a/bc</c>).</summary>
     /// <param name="prefix">The prefix ("" receives everything).</param>
     /// <param name="options">Queue options.</param>
     /// <returns>The subscription: an async stream of messages; dispose it to unsubscribe.</returns>
-    public BrokerSubscription Subscribe(string prefix, SubscriberOptions? options = null) => throw new NotImplementedException();
+    public BrokerSubscription Subscribe([TopicParameter(TopicUsage.SubscribePrefix)] string prefix, SubscriberOptions? options = null) => throw new NotImplementedException();
 
     /// <summary>Subscribes to the endpoint's status and error events.</summary>
     /// <param name="options">Queue options.</param>
