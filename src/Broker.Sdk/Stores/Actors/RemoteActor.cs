@@ -75,6 +75,9 @@ internal sealed class RemoteActor : StoreActor
         }
     }
 
+    /// <summary>Requests waiting for an answer (a cancelled or timed-out request leaves none behind).</summary>
+    public int PendingRequests => _pending.Count;
+
     /// <summary>How many writes wait for a master.</summary>
     public int BufferedWrites
     {
