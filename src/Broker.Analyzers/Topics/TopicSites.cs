@@ -34,7 +34,7 @@ namespace Broker.Analyzers.Topics
         /// <summary>The operation producing the topic string.</summary>
         public IOperation Value { get; }
 
-        /// <summary>Where a diagnostic about this site goes (the argument).</summary>
+        /// <summary>Where a diagnostic about this site goes (the argument's expression).</summary>
         public SyntaxNode ReportNode { get; }
 
         public bool IsPrefix => Role == TopicRole.SubscribePrefix || Role == TopicRole.ContractPrefix;
@@ -85,7 +85,7 @@ namespace Broker.Analyzers.Topics
                 int ordinal = argument.Parameter.Ordinal;
                 if (ordinal < roles.Length && roles[ordinal] is TopicRole role)
                 {
-                    (sites ??= new List<TopicSite>()).Add(new TopicSite(role, argument.Value, argument.Syntax));
+                    (sites ??= new List<TopicSite>()).Add(new TopicSite(role, argument.Value, argument.Value.Syntax));
                 }
             }
         }
@@ -105,7 +105,7 @@ namespace Broker.Analyzers.Topics
                 {
                     if (argument.ArgumentKind == ArgumentKind.Explicit && argument.Parameter?.Type.SpecialType == SpecialType.System_String)
                     {
-                        (sites ??= new List<TopicSite>()).Add(new TopicSite(TopicRole.ContractPrefix, argument.Value, argument.Syntax));
+                        (sites ??= new List<TopicSite>()).Add(new TopicSite(TopicRole.ContractPrefix, argument.Value, argument.Value.Syntax));
                     }
                 }
             }
@@ -136,7 +136,7 @@ namespace Broker.Analyzers.Topics
             ISimpleAssignmentOperation? assignment = FindNamed(creation, property);
             if (assignment is not null)
             {
-                (sites ??= new List<TopicSite>()).Add(new TopicSite(role, assignment.Value, assignment.Syntax));
+                (sites ??= new List<TopicSite>()).Add(new TopicSite(role, assignment.Value, assignment.Value.Syntax));
             }
         }
 
