@@ -111,7 +111,7 @@ internal sealed class MasterActor : StoreActor
         {
             case NackCommand:
                 // nack [0] is a snapshot request; we keep no retransmit buffer, so any nack gets a full snapshot.
-                SendSnapshot(sender, message.Sender);
+                SendSnapshot(sender, Unicast(sender, message.Sender));
                 break;
             case PutCommand c:
                 FromNetwork(new StoreRequest(StoreOp.Put, c.Key, c.Value, default, After(c.Expiry)), c.Publisher);
@@ -152,7 +152,7 @@ internal sealed class MasterActor : StoreActor
                     var answer = new SdkResponseCommand(c.Who, c.RequestId, result.Code, result.Value, result.Message ?? "");
                     lock (_gate)
                     {
-                        Send(CloneTopic, new StoreCommand(0, Self, c.Who, answer), c.Who.Endpoint);
+                        Send(CloneTopic, new StoreCommand(0, Self, c.Who, answer), Unicast(c.Who, message.Sender));
                     }
                 }
                 else if (!result.IsSuccess)
@@ -172,6 +172,11 @@ internal sealed class MasterActor : StoreActor
                 break;
         }
     }
+
+    // Unicast to a direct peer (as Broker does for ack_clone); broadcast when the requester is further away, since
+    // unicast frames are not forwarded. Receivers filter by the command's receiver entity either way.
+    private static EndpointId Unicast(EntityId requester, EndpointId lastHop) =>
+        requester.Endpoint == lastHop ? lastHop : EndpointId.Nil;
 
     private static StoreExpiry? After(long? ns) =>
         ns is > 0 ? StoreExpiry.FromWire(StoreExpiryKind.After, ns.Value) : null;
