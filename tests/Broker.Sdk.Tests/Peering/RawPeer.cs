@@ -66,6 +66,47 @@ internal sealed class RawPeer : IAsyncDisposable
         return peer;
     }
 
+    /// <summary>Connects and completes the handshake as responder (our id must be the larger one).</summary>
+    public static async Task<RawPeer> HandshakeAsResponderAsync(int port, EndpointId id, params string[] filter)
+    {
+        var peer = await ConnectAsync(port, id);
+        await peer.SendAsync(HandshakeMessage.Hello(peer.Id));
+        var select = await peer.ReadHandshakeSkippingProbesAsync();
+        if (select.Type != HandshakeType.VersionSelect)
+        {
+            throw new InvalidOperationException($"expected version_select, got {select.Type} {select.Description}");
+        }
+
+        peer.RemoteId = select.Sender;
+        var syn = await peer.ReadHandshakeSkippingProbesAsync();
+        if (syn.Type != HandshakeType.OriginatorSyn)
+        {
+            throw new InvalidOperationException($"expected originator_syn, got {syn.Type}");
+        }
+
+        await peer.SendAsync(HandshakeMessage.ResponderSynAck(filter));
+        var ack = await peer.ReadHandshakeSkippingProbesAsync();
+        if (ack.Type != HandshakeType.OriginatorAck)
+        {
+            throw new InvalidOperationException($"expected originator_ack, got {ack.Type}");
+        }
+
+        return peer;
+    }
+
+    /// <summary>Sends a ping and waits for the matching pong: proves the connection still works.</summary>
+    public async Task PingAsync(string payload = "alive?")
+    {
+        var body = System.Text.Encoding.ASCII.GetBytes(payload);
+        await SendEnvelopeAsync(EnvelopeType.Ping, WireFormat.ReservedTopic, body);
+        var pong = await ReadEnvelopeAsync(EnvelopeType.Pong);
+        Envelope.TryParse(pong, out var env);
+        if (!env.Payload.SequenceEqual(body) || env.Receiver != Id || env.Sender != RemoteId)
+        {
+            throw new InvalidOperationException("the pong does not echo the ping");
+        }
+    }
+
     /// <summary>Completes the handshake on an accepted connection (the endpoint dialed us), as originator.</summary>
     public async Task AcceptHandshakeAsync(params string[] filter)
     {
