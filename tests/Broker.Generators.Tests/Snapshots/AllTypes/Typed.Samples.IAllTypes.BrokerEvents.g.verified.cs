@@ -121,7 +121,7 @@ namespace Typed.Samples
                 }
                 case "nothing":
                 {
-                    var _ = global::Broker.Typed.BrokerConvert.Arguments(zeekEvent, 0, "nothing()");
+                    _ = global::Broker.Typed.BrokerConvert.Arguments(zeekEvent, 0, "nothing()");
                     ((global::Typed.Samples.IAllTypes)handler).Nothing();
                     return global::Broker.Typed.EventDispatch.Handled;
                 }
