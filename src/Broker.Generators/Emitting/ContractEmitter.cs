@@ -36,18 +36,18 @@ internal static class ContractEmitter
         w.Indentation--;
         w.Line();
         w.Line("/// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>");
-        w.Line("/// <param name=\"endpoint\">The endpoint to publish through.</param>");
+        w.Line("/// <param name=\"publisher\">The endpoint (or WebSocket client) to publish through.</param>");
         w.Line("/// <returns>The publisher.</returns>");
-        w.Line($"public {@new}static {self} Publisher({KnownNames.Endpoint} endpoint) => new {proxy}(endpoint, null);");
+        w.Line($"public {@new}static {self} Publisher({KnownNames.Publisher} publisher) => new {proxy}(publisher, null);");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// A proxy that raises events locally: every call runs <paramref name=\"local\"/>, and calls of events declared");
         w.Line("/// with <c>AutoPublish = true</c> are also published to peers (Zeek's <c>Broker::auto_event</c>).");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"endpoint\">The endpoint to publish through.</param>");
+        w.Line("/// <param name=\"publisher\">The endpoint (or WebSocket client) to publish through.</param>");
         w.Line("/// <param name=\"local\">The local handlers.</param>");
         w.Line("/// <returns>The auto-publisher.</returns>");
-        w.Line($"public static {self} AutoPublisher({KnownNames.Endpoint} endpoint, {self} local) => new {proxy}(endpoint, local ?? throw new global::System.ArgumentNullException(nameof(local)));");
+        w.Line($"public static {self} AutoPublisher({KnownNames.Publisher} publisher, {self} local) => new {proxy}(publisher, local ?? throw new global::System.ArgumentNullException(nameof(local)));");
         w.Line();
         w.Line("/// <summary>Subscribes <paramref name=\"handler\"/> to this contract's events; mismatched events become error events.</summary>");
         w.Line("/// <param name=\"endpoint\">The endpoint to subscribe on.</param>");
@@ -121,11 +121,11 @@ internal static class ContractEmitter
         string self = model.Type.QualifiedName;
         w.Line($"/// <summary>Publisher and auto-publisher of <see cref=\"{self}\"/>.</summary>");
         w.Open($"file sealed class {proxy} : {self}");
-        w.Line($"private readonly {KnownNames.Endpoint} _endpoint;");
+        w.Line($"private readonly {KnownNames.Publisher} _publisher;");
         w.Line($"private readonly {self}? _local;");
         w.Line();
-        w.Open($"public {proxy}({KnownNames.Endpoint} endpoint, {self}? local)");
-        w.Line("_endpoint = endpoint ?? throw new global::System.ArgumentNullException(nameof(endpoint));");
+        w.Open($"public {proxy}({KnownNames.Publisher} publisher, {self}? local)");
+        w.Line("_publisher = publisher ?? throw new global::System.ArgumentNullException(nameof(publisher));");
         w.Line("_local = local;");
         w.Close();
         foreach (var e in model.Events)
@@ -140,7 +140,7 @@ internal static class ContractEmitter
             string parameters = string.Join(", ", e.Parameters.Select(p => p.Type.Name + " " + SourceWriter.Identifier(p.Name)));
             string arguments = string.Join(", ", e.Parameters.Select(p => SourceWriter.Identifier(p.Name)));
             w.Open($"{returns} {e.DeclaringInterface}.{SourceWriter.Identifier(e.MethodName)}({parameters})");
-            string publish = $"_endpoint.Publish({SourceWriter.Literal(e.Topic)}, {KnownNames.ZeekEvent}.Encode({SourceWriter.Literal(e.EventName)}, {KnownNames.ImmutableArray}.Create<{KnownNames.Data}>({string.Join(", ", e.Parameters.Select(p => Conversions.Encode(p.Type, SourceWriter.Identifier(p.Name))))})));";
+            string publish = $"_publisher.Publish({SourceWriter.Literal(e.Topic)}, {KnownNames.ZeekEvent}.Encode({SourceWriter.Literal(e.EventName)}, {KnownNames.ImmutableArray}.Create<{KnownNames.Data}>({string.Join(", ", e.Parameters.Select(p => Conversions.Encode(p.Type, SourceWriter.Identifier(p.Name))))})));";
             string localCall = $"(({e.DeclaringInterface})_local).{SourceWriter.Identifier(e.MethodName)}({arguments})";
             string done = e.Return switch
             {

@@ -79,10 +79,10 @@ internal static class RecordEmitter
             w.Line($"public static {t}.LogStreamInfo BrokerLogStream {{ get; }} = new {t}.LogStreamInfo({SourceWriter.Literal(log.Id)}, {SourceWriter.Literal(log.Path)}, {SourceWriter.Literal(log.TopicPrefix)});");
             w.Line();
             w.Line("/// <summary>A writer that sends each record to peers (remote logging on for this stream).</summary>");
-            w.Line("/// <param name=\"endpoint\">The endpoint to publish through.</param>");
+            w.Line("/// <param name=\"publisher\">The endpoint (or WebSocket client) to publish through.</param>");
             w.Line("/// <returns>The writer.</returns>");
-            w.Line($"public static {t}.LogWriter<{self}> Writer({KnownNames.Endpoint} endpoint) =>");
-            w.Line($"    new {t}.LogWriter<{self}>(endpoint, BrokerLogStream, static __r => __r.ToBrokerData());");
+            w.Line($"public static {t}.LogWriter<{self}> Writer({KnownNames.Publisher} publisher) =>");
+            w.Line($"    new {t}.LogWriter<{self}>(publisher, BrokerLogStream, static __r => __r.ToBrokerData());");
             w.Line();
             w.Line("/// <summary>Receives this stream's records from peers as an async stream.</summary>");
             w.Line("/// <param name=\"endpoint\">The endpoint to subscribe on.</param>");

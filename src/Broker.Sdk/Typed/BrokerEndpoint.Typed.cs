@@ -9,12 +9,5 @@ public sealed partial class BrokerEndpoint
     /// socket read loop).
     /// </summary>
     /// <param name="error">The error event.</param>
-    internal void ReportTypedError(ErrorEvent error) => OnTypedLayerError(error);
-
-    /// <summary>
-    /// Implemented by the endpoint's event fan-out (peering work) to deliver <paramref name="error"/> to event
-    /// subscribers; without an implementation the call is removed and only the subscription's own callback sees it.
-    /// </summary>
-    /// <param name="error">The error event.</param>
-    partial void OnTypedLayerError(ErrorEvent error);
+    internal void ReportTypedError(ErrorEvent error) => Core.Emit(error);
 }

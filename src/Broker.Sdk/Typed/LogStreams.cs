@@ -20,20 +20,20 @@ public sealed record LogStreamInfo(string Id, string? Path, string TopicPrefix)
 /// <typeparam name="TRecord">The record type.</typeparam>
 public sealed class LogWriter<TRecord>
 {
-    private readonly BrokerEndpoint _endpoint;
+    private readonly IBrokerPublisher _publisher;
     private readonly Func<TRecord, BrokerData> _encode;
     private readonly BrokerData _streamId;
 
     /// <summary>Creates a writer (called by generated code).</summary>
-    /// <param name="endpoint">The endpoint to publish through.</param>
+    /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
     /// <param name="stream">The stream.</param>
     /// <param name="encode">The generated record encoder.</param>
-    public LogWriter(BrokerEndpoint endpoint, LogStreamInfo stream, Func<TRecord, BrokerData> encode)
+    public LogWriter(IBrokerPublisher publisher, LogStreamInfo stream, Func<TRecord, BrokerData> encode)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(publisher);
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(encode);
-        _endpoint = endpoint;
+        _publisher = publisher;
         Stream = stream;
         _encode = encode;
         _streamId = BrokerData.EnumValue(stream.Id);
@@ -44,11 +44,10 @@ public sealed class LogWriter<TRecord>
 
     /// <summary>Publishes one log record.</summary>
     /// <param name="record">The record.</param>
-    /// <param name="flags">Delivery flags; peers only by default.</param>
-    public void Write(TRecord record, SendFlags flags = SendFlags.Default)
+    public void Write(TRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        _endpoint.Publish(Stream.Topic, ToMessage(record), flags);
+        _publisher.Publish(Stream.Topic, ToMessage(record));
     }
 
     /// <summary>The Broker message a write publishes.</summary>

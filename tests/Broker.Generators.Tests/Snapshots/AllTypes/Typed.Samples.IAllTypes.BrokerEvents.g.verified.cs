@@ -18,18 +18,18 @@ namespace Typed.Samples
             __BrokerDispatch);
 
         /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
-        /// <param name="endpoint">The endpoint to publish through.</param>
+        /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
         /// <returns>The publisher.</returns>
-        public static global::Typed.Samples.IAllTypes Publisher(global::Broker.BrokerEndpoint endpoint) => new __IAllTypes_BrokerProxy(endpoint, null);
+        public static global::Typed.Samples.IAllTypes Publisher(global::Broker.IBrokerPublisher publisher) => new __IAllTypes_BrokerProxy(publisher, null);
 
         /// <summary>
         /// A proxy that raises events locally: every call runs <paramref name="local"/>, and calls of events declared
         /// with <c>AutoPublish = true</c> are also published to peers (Zeek's <c>Broker::auto_event</c>).
         /// </summary>
-        /// <param name="endpoint">The endpoint to publish through.</param>
+        /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
         /// <param name="local">The local handlers.</param>
         /// <returns>The auto-publisher.</returns>
-        public static global::Typed.Samples.IAllTypes AutoPublisher(global::Broker.BrokerEndpoint endpoint, global::Typed.Samples.IAllTypes local) => new __IAllTypes_BrokerProxy(endpoint, local ?? throw new global::System.ArgumentNullException(nameof(local)));
+        public static global::Typed.Samples.IAllTypes AutoPublisher(global::Broker.IBrokerPublisher publisher, global::Typed.Samples.IAllTypes local) => new __IAllTypes_BrokerProxy(publisher, local ?? throw new global::System.ArgumentNullException(nameof(local)));
 
         /// <summary>Subscribes <paramref name="handler"/> to this contract's events; mismatched events become error events.</summary>
         /// <param name="endpoint">The endpoint to subscribe on.</param>
@@ -134,12 +134,12 @@ namespace Typed.Samples
     /// <summary>Publisher and auto-publisher of <see cref="global::Typed.Samples.IAllTypes"/>.</summary>
     file sealed class __IAllTypes_BrokerProxy : global::Typed.Samples.IAllTypes
     {
-        private readonly global::Broker.BrokerEndpoint _endpoint;
+        private readonly global::Broker.IBrokerPublisher _publisher;
         private readonly global::Typed.Samples.IAllTypes? _local;
 
-        public __IAllTypes_BrokerProxy(global::Broker.BrokerEndpoint endpoint, global::Typed.Samples.IAllTypes? local)
+        public __IAllTypes_BrokerProxy(global::Broker.IBrokerPublisher publisher, global::Typed.Samples.IAllTypes? local)
         {
-            _endpoint = endpoint ?? throw new global::System.ArgumentNullException(nameof(endpoint));
+            _publisher = publisher ?? throw new global::System.ArgumentNullException(nameof(publisher));
             _local = local;
         }
 
@@ -147,7 +147,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/scalars", global::Broker.Zeek.ZeekEvent.Encode("scalars", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(b), global::Broker.Typed.BrokerConvert.Encode(count), global::Broker.Typed.BrokerConvert.Encode(integer), global::Broker.Typed.BrokerConvert.Encode(small), global::Broker.Typed.BrokerConvert.Encode(usmall), global::Broker.Typed.BrokerConvert.Encode(real), global::Broker.Typed.BrokerConvert.Encode(text))));
+                _publisher.Publish("demo/all/scalars", global::Broker.Zeek.ZeekEvent.Encode("scalars", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(b), global::Broker.Typed.BrokerConvert.Encode(count), global::Broker.Typed.BrokerConvert.Encode(integer), global::Broker.Typed.BrokerConvert.Encode(small), global::Broker.Typed.BrokerConvert.Encode(usmall), global::Broker.Typed.BrokerConvert.Encode(real), global::Broker.Typed.BrokerConvert.Encode(text))));
                 return;
             }
             ((global::Typed.Samples.IAllTypes)_local).Scalars(b, count, integer, small, usmall, real, text);
@@ -157,7 +157,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/network", global::Broker.Zeek.ZeekEvent.Encode("network", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(address), global::Broker.Typed.BrokerConvert.Encode(subnet), global::Broker.Typed.BrokerConvert.Encode(port))));
+                _publisher.Publish("demo/all/network", global::Broker.Zeek.ZeekEvent.Encode("network", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(address), global::Broker.Typed.BrokerConvert.Encode(subnet), global::Broker.Typed.BrokerConvert.Encode(port))));
                 return;
             }
             ((global::Typed.Samples.IAllTypes)_local).Network(address, subnet, port);
@@ -167,7 +167,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/time", global::Broker.Zeek.ZeekEvent.Encode("time", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(at), global::Broker.Typed.BrokerConvert.Encode(took))));
+                _publisher.Publish("demo/all/time", global::Broker.Zeek.ZeekEvent.Encode("time", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(at), global::Broker.Typed.BrokerConvert.Encode(took))));
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
             return ((global::Typed.Samples.IAllTypes)_local).Time(at, took);
@@ -177,7 +177,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/enums", global::Broker.Zeek.ZeekEvent.Encode("enums", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.EncodeEnum(proto switch { global::Typed.Samples.Proto.Tcp => "Tcp", global::Typed.Samples.Proto.Udp => "Udp", global::Typed.Samples.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("proto", proto, "not a named member of Proto") }), (maybe.HasValue ? global::Broker.Typed.BrokerConvert.EncodeEnum(maybe.GetValueOrDefault() switch { global::Typed.Samples.Proto.Tcp => "Tcp", global::Typed.Samples.Proto.Udp => "Udp", global::Typed.Samples.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("maybe.GetValueOrDefault()", maybe.GetValueOrDefault(), "not a named member of Proto") }) : default(global::Broker.Data.BrokerData)))));
+                _publisher.Publish("demo/all/enums", global::Broker.Zeek.ZeekEvent.Encode("enums", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.EncodeEnum(proto switch { global::Typed.Samples.Proto.Tcp => "Tcp", global::Typed.Samples.Proto.Udp => "Udp", global::Typed.Samples.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("proto", proto, "not a named member of Proto") }), (maybe.HasValue ? global::Broker.Typed.BrokerConvert.EncodeEnum(maybe.GetValueOrDefault() switch { global::Typed.Samples.Proto.Tcp => "Tcp", global::Typed.Samples.Proto.Udp => "Udp", global::Typed.Samples.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("maybe.GetValueOrDefault()", maybe.GetValueOrDefault(), "not a named member of Proto") }) : default(global::Broker.Data.BrokerData)))));
                 return default;
             }
             return ((global::Typed.Samples.IAllTypes)_local).Enums(proto, maybe);
@@ -187,7 +187,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/nullables", global::Broker.Zeek.ZeekEvent.Encode("nullables", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>((text is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(text)), (count.HasValue ? global::Broker.Typed.BrokerConvert.Encode(count.GetValueOrDefault()) : default(global::Broker.Data.BrokerData)), (address is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(address)))));
+                _publisher.Publish("demo/all/nullables", global::Broker.Zeek.ZeekEvent.Encode("nullables", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>((text is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(text)), (count.HasValue ? global::Broker.Typed.BrokerConvert.Encode(count.GetValueOrDefault()) : default(global::Broker.Data.BrokerData)), (address is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(address)))));
                 return;
             }
             ((global::Typed.Samples.IAllTypes)_local).Nullables(text, count, address);
@@ -197,7 +197,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/collections", global::Broker.Zeek.ZeekEvent.Encode("collections", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.EncodeVector<ulong>(list, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<string>(array, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<long>(immutable, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<double>(readOnly, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeSet<string>(set, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeSet<global::System.Net.IPAddress>(addresses, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeTable<string, ulong>(table, static __k0 => global::Broker.Typed.BrokerConvert.Encode(__k0), static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeTable<global::Broker.Data.BrokerPort, global::System.Collections.Generic.List<string>>(nested, static __k0 => global::Broker.Typed.BrokerConvert.Encode(__k0), static __x0 => global::Broker.Typed.BrokerConvert.EncodeVector<string>(__x0, static __x1 => global::Broker.Typed.BrokerConvert.Encode(__x1))))));
+                _publisher.Publish("demo/all/collections", global::Broker.Zeek.ZeekEvent.Encode("collections", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.EncodeVector<ulong>(list, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<string>(array, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<long>(immutable, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<double>(readOnly, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeSet<string>(set, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeSet<global::System.Net.IPAddress>(addresses, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeTable<string, ulong>(table, static __k0 => global::Broker.Typed.BrokerConvert.Encode(__k0), static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeTable<global::Broker.Data.BrokerPort, global::System.Collections.Generic.List<string>>(nested, static __k0 => global::Broker.Typed.BrokerConvert.Encode(__k0), static __x0 => global::Broker.Typed.BrokerConvert.EncodeVector<string>(__x0, static __x1 => global::Broker.Typed.BrokerConvert.Encode(__x1))))));
                 return;
             }
             ((global::Typed.Samples.IAllTypes)_local).Collections(list, array, immutable, readOnly, set, addresses, table, nested);
@@ -207,7 +207,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/records", global::Broker.Zeek.ZeekEvent.Encode("records", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(endpoint.ToBrokerData(), connection.ToBrokerData(), global::Broker.Typed.BrokerConvert.EncodeVector<global::Typed.Samples.Endpoint>(endpoints, static __x0 => __x0.ToBrokerData()), (missing is null ? default(global::Broker.Data.BrokerData) : missing.ToBrokerData()))));
+                _publisher.Publish("demo/all/records", global::Broker.Zeek.ZeekEvent.Encode("records", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(endpoint.ToBrokerData(), connection.ToBrokerData(), global::Broker.Typed.BrokerConvert.EncodeVector<global::Typed.Samples.Endpoint>(endpoints, static __x0 => __x0.ToBrokerData()), (missing is null ? default(global::Broker.Data.BrokerData) : missing.ToBrokerData()))));
                 return;
             }
             ((global::Typed.Samples.IAllTypes)_local).Records(endpoint, connection, endpoints, missing);
@@ -217,7 +217,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/raw", global::Broker.Zeek.ZeekEvent.Encode("raw", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(anything))));
+                _publisher.Publish("demo/all/raw", global::Broker.Zeek.ZeekEvent.Encode("raw", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(anything))));
                 return;
             }
             ((global::Typed.Samples.IAllTypes)_local).Raw(anything);
@@ -227,7 +227,7 @@ namespace Typed.Samples
         {
             if (_local is null)
             {
-                _endpoint.Publish("demo/all/nothing", global::Broker.Zeek.ZeekEvent.Encode("nothing", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>()));
+                _publisher.Publish("demo/all/nothing", global::Broker.Zeek.ZeekEvent.Encode("nothing", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>()));
                 return;
             }
             ((global::Typed.Samples.IAllTypes)_local).Nothing();

@@ -18,18 +18,18 @@ namespace Demo
             __BrokerDispatch);
 
         /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
-        /// <param name="endpoint">The endpoint to publish through.</param>
+        /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
         /// <returns>The publisher.</returns>
-        public static global::Demo.IDemoEvents Publisher(global::Broker.BrokerEndpoint endpoint) => new __IDemoEvents_BrokerProxy(endpoint, null);
+        public static global::Demo.IDemoEvents Publisher(global::Broker.IBrokerPublisher publisher) => new __IDemoEvents_BrokerProxy(publisher, null);
 
         /// <summary>
         /// A proxy that raises events locally: every call runs <paramref name="local"/>, and calls of events declared
         /// with <c>AutoPublish = true</c> are also published to peers (Zeek's <c>Broker::auto_event</c>).
         /// </summary>
-        /// <param name="endpoint">The endpoint to publish through.</param>
+        /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
         /// <param name="local">The local handlers.</param>
         /// <returns>The auto-publisher.</returns>
-        public static global::Demo.IDemoEvents AutoPublisher(global::Broker.BrokerEndpoint endpoint, global::Demo.IDemoEvents local) => new __IDemoEvents_BrokerProxy(endpoint, local ?? throw new global::System.ArgumentNullException(nameof(local)));
+        public static global::Demo.IDemoEvents AutoPublisher(global::Broker.IBrokerPublisher publisher, global::Demo.IDemoEvents local) => new __IDemoEvents_BrokerProxy(publisher, local ?? throw new global::System.ArgumentNullException(nameof(local)));
 
         /// <summary>Subscribes <paramref name="handler"/> to this contract's events; mismatched events become error events.</summary>
         /// <param name="endpoint">The endpoint to subscribe on.</param>
@@ -68,12 +68,12 @@ namespace Demo
     /// <summary>Publisher and auto-publisher of <see cref="global::Demo.IDemoEvents"/>.</summary>
     file sealed class __IDemoEvents_BrokerProxy : global::Demo.IDemoEvents
     {
-        private readonly global::Broker.BrokerEndpoint _endpoint;
+        private readonly global::Broker.IBrokerPublisher _publisher;
         private readonly global::Demo.IDemoEvents? _local;
 
-        public __IDemoEvents_BrokerProxy(global::Broker.BrokerEndpoint endpoint, global::Demo.IDemoEvents? local)
+        public __IDemoEvents_BrokerProxy(global::Broker.IBrokerPublisher publisher, global::Demo.IDemoEvents? local)
         {
-            _endpoint = endpoint ?? throw new global::System.ArgumentNullException(nameof(endpoint));
+            _publisher = publisher ?? throw new global::System.ArgumentNullException(nameof(publisher));
             _local = local;
         }
 
@@ -81,7 +81,7 @@ namespace Demo
         {
             if (_local is null)
             {
-                _endpoint.Publish("bro/event/my_event", global::Broker.Zeek.ZeekEvent.Encode("my_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(msg), global::Broker.Typed.BrokerConvert.Encode(c))));
+                _publisher.Publish("bro/event/my_event", global::Broker.Zeek.ZeekEvent.Encode("my_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(msg), global::Broker.Typed.BrokerConvert.Encode(c))));
                 return;
             }
             ((global::Demo.IDemoEvents)_local).MyEvent(msg, c);
@@ -89,7 +89,7 @@ namespace Demo
 
         void global::Demo.IDemoEvents.MyAutoEvent(string msg, ulong c)
         {
-            _endpoint.Publish("bro/event/my_auto_event", global::Broker.Zeek.ZeekEvent.Encode("my_auto_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(msg), global::Broker.Typed.BrokerConvert.Encode(c))));
+            _publisher.Publish("bro/event/my_auto_event", global::Broker.Zeek.ZeekEvent.Encode("my_auto_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(msg), global::Broker.Typed.BrokerConvert.Encode(c))));
             if (_local is null)
             {
                 return;

@@ -32,10 +32,10 @@ namespace Demo
         public static global::Broker.Typed.LogStreamInfo BrokerLogStream { get; } = new global::Broker.Typed.LogStreamInfo("Test::LOG", "test", "bro/log/");
 
         /// <summary>A writer that sends each record to peers (remote logging on for this stream).</summary>
-        /// <param name="endpoint">The endpoint to publish through.</param>
+        /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
         /// <returns>The writer.</returns>
-        public static global::Broker.Typed.LogWriter<global::Demo.TestInfo> Writer(global::Broker.BrokerEndpoint endpoint) =>
-            new global::Broker.Typed.LogWriter<global::Demo.TestInfo>(endpoint, BrokerLogStream, static __r => __r.ToBrokerData());
+        public static global::Broker.Typed.LogWriter<global::Demo.TestInfo> Writer(global::Broker.IBrokerPublisher publisher) =>
+            new global::Broker.Typed.LogWriter<global::Demo.TestInfo>(publisher, BrokerLogStream, static __r => __r.ToBrokerData());
 
         /// <summary>Receives this stream's records from peers as an async stream.</summary>
         /// <param name="endpoint">The endpoint to subscribe on.</param>

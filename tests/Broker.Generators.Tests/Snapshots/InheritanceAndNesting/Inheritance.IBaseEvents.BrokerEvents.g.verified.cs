@@ -18,18 +18,18 @@ namespace Inheritance
             __BrokerDispatch);
 
         /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
-        /// <param name="endpoint">The endpoint to publish through.</param>
+        /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
         /// <returns>The publisher.</returns>
-        public static global::Inheritance.IBaseEvents Publisher(global::Broker.BrokerEndpoint endpoint) => new __IBaseEvents_BrokerProxy(endpoint, null);
+        public static global::Inheritance.IBaseEvents Publisher(global::Broker.IBrokerPublisher publisher) => new __IBaseEvents_BrokerProxy(publisher, null);
 
         /// <summary>
         /// A proxy that raises events locally: every call runs <paramref name="local"/>, and calls of events declared
         /// with <c>AutoPublish = true</c> are also published to peers (Zeek's <c>Broker::auto_event</c>).
         /// </summary>
-        /// <param name="endpoint">The endpoint to publish through.</param>
+        /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
         /// <param name="local">The local handlers.</param>
         /// <returns>The auto-publisher.</returns>
-        public static global::Inheritance.IBaseEvents AutoPublisher(global::Broker.BrokerEndpoint endpoint, global::Inheritance.IBaseEvents local) => new __IBaseEvents_BrokerProxy(endpoint, local ?? throw new global::System.ArgumentNullException(nameof(local)));
+        public static global::Inheritance.IBaseEvents AutoPublisher(global::Broker.IBrokerPublisher publisher, global::Inheritance.IBaseEvents local) => new __IBaseEvents_BrokerProxy(publisher, local ?? throw new global::System.ArgumentNullException(nameof(local)));
 
         /// <summary>Subscribes <paramref name="handler"/> to this contract's events; mismatched events become error events.</summary>
         /// <param name="endpoint">The endpoint to subscribe on.</param>
@@ -59,12 +59,12 @@ namespace Inheritance
     /// <summary>Publisher and auto-publisher of <see cref="global::Inheritance.IBaseEvents"/>.</summary>
     file sealed class __IBaseEvents_BrokerProxy : global::Inheritance.IBaseEvents
     {
-        private readonly global::Broker.BrokerEndpoint _endpoint;
+        private readonly global::Broker.IBrokerPublisher _publisher;
         private readonly global::Inheritance.IBaseEvents? _local;
 
-        public __IBaseEvents_BrokerProxy(global::Broker.BrokerEndpoint endpoint, global::Inheritance.IBaseEvents? local)
+        public __IBaseEvents_BrokerProxy(global::Broker.IBrokerPublisher publisher, global::Inheritance.IBaseEvents? local)
         {
-            _endpoint = endpoint ?? throw new global::System.ArgumentNullException(nameof(endpoint));
+            _publisher = publisher ?? throw new global::System.ArgumentNullException(nameof(publisher));
             _local = local;
         }
 
@@ -72,7 +72,7 @@ namespace Inheritance
         {
             if (_local is null)
             {
-                _endpoint.Publish("zeek/base/ping", global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq))));
+                _publisher.Publish("zeek/base/ping", global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq))));
                 return;
             }
             ((global::Inheritance.IBaseEvents)_local).Ping(seq);

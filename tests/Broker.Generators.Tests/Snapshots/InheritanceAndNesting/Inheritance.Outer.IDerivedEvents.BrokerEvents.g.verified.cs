@@ -20,18 +20,18 @@ namespace Inheritance
                 __BrokerDispatch);
 
             /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
-            /// <param name="endpoint">The endpoint to publish through.</param>
+            /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
             /// <returns>The publisher.</returns>
-            public new static global::Inheritance.Outer.IDerivedEvents Publisher(global::Broker.BrokerEndpoint endpoint) => new __Outer_IDerivedEvents_BrokerProxy(endpoint, null);
+            public new static global::Inheritance.Outer.IDerivedEvents Publisher(global::Broker.IBrokerPublisher publisher) => new __Outer_IDerivedEvents_BrokerProxy(publisher, null);
 
             /// <summary>
             /// A proxy that raises events locally: every call runs <paramref name="local"/>, and calls of events declared
             /// with <c>AutoPublish = true</c> are also published to peers (Zeek's <c>Broker::auto_event</c>).
             /// </summary>
-            /// <param name="endpoint">The endpoint to publish through.</param>
+            /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
             /// <param name="local">The local handlers.</param>
             /// <returns>The auto-publisher.</returns>
-            public static global::Inheritance.Outer.IDerivedEvents AutoPublisher(global::Broker.BrokerEndpoint endpoint, global::Inheritance.Outer.IDerivedEvents local) => new __Outer_IDerivedEvents_BrokerProxy(endpoint, local ?? throw new global::System.ArgumentNullException(nameof(local)));
+            public static global::Inheritance.Outer.IDerivedEvents AutoPublisher(global::Broker.IBrokerPublisher publisher, global::Inheritance.Outer.IDerivedEvents local) => new __Outer_IDerivedEvents_BrokerProxy(publisher, local ?? throw new global::System.ArgumentNullException(nameof(local)));
 
             /// <summary>Subscribes <paramref name="handler"/> to this contract's events; mismatched events become error events.</summary>
             /// <param name="endpoint">The endpoint to subscribe on.</param>
@@ -70,12 +70,12 @@ namespace Inheritance
     /// <summary>Publisher and auto-publisher of <see cref="global::Inheritance.Outer.IDerivedEvents"/>.</summary>
     file sealed class __Outer_IDerivedEvents_BrokerProxy : global::Inheritance.Outer.IDerivedEvents
     {
-        private readonly global::Broker.BrokerEndpoint _endpoint;
+        private readonly global::Broker.IBrokerPublisher _publisher;
         private readonly global::Inheritance.Outer.IDerivedEvents? _local;
 
-        public __Outer_IDerivedEvents_BrokerProxy(global::Broker.BrokerEndpoint endpoint, global::Inheritance.Outer.IDerivedEvents? local)
+        public __Outer_IDerivedEvents_BrokerProxy(global::Broker.IBrokerPublisher publisher, global::Inheritance.Outer.IDerivedEvents? local)
         {
-            _endpoint = endpoint ?? throw new global::System.ArgumentNullException(nameof(endpoint));
+            _publisher = publisher ?? throw new global::System.ArgumentNullException(nameof(publisher));
             _local = local;
         }
 
@@ -83,7 +83,7 @@ namespace Inheritance
         {
             if (_local is null)
             {
-                _endpoint.Publish("zeek/replies/pong", global::Broker.Zeek.ZeekEvent.Encode("pong", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq), global::Broker.Typed.BrokerConvert.Encode(from))));
+                _publisher.Publish("zeek/replies/pong", global::Broker.Zeek.ZeekEvent.Encode("pong", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq), global::Broker.Typed.BrokerConvert.Encode(from))));
                 return;
             }
             ((global::Inheritance.Outer.IDerivedEvents)_local).Pong(seq, from);
@@ -93,7 +93,7 @@ namespace Inheritance
         {
             if (_local is null)
             {
-                _endpoint.Publish("zeek/base/ping", global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq))));
+                _publisher.Publish("zeek/base/ping", global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq))));
                 return;
             }
             ((global::Inheritance.IBaseEvents)_local).Ping(seq);
