@@ -1,35 +1,55 @@
 namespace Broker.Sdk.Tests.TestSupport;
 
-/// <summary>Finds the golden captures in ../shared/golden beside the repository (the folder holding Broker.Sdk.sln).</summary>
+/// <summary>
+/// Locates the golden captures from real Broker nodes. They live in <c>shared/golden</c> beside the repository
+/// (CI copies <c>shared/</c> next to the clone; worktrees have a symlink), so we walk up from the test binaries to the
+/// folder holding <c>Broker.Sdk.sln</c> and go one level further. A missing folder fails loudly: a golden test that
+/// silently skips proves nothing.
+/// </summary>
 public static class Golden
 {
-    private static readonly Lazy<string> RootPath = new(Locate);
+    private static readonly Lazy<string> RootPath = new(FindRoot);
 
-    /// <summary>The golden folder.</summary>
+    /// <summary>The <c>shared/golden</c> folder.</summary>
     public static string Root => RootPath.Value;
 
-    /// <summary>The full path of a golden file, e.g. <c>Path("json", "ack.json")</c>.</summary>
-    public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+    /// <summary>The repository root (the folder that contains <c>Broker.Sdk.sln</c>).</summary>
+    public static string RepoRoot => FindRepoRoot();
 
-    private static string Locate()
+    /// <summary>Full path of a golden file, e.g. <c>Path("native", "data_samples.values.tsv")</c>; throws if it is missing.</summary>
+    public static string Path(params string[] parts)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "Broker.Sdk.sln")))
-        {
-            dir = dir.Parent;
-        }
+        var path = System.IO.Path.Combine([Root, .. parts]);
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new FileNotFoundException($"Golden file '{path}' is missing (golden root: {Root}).", path);
+        return path;
+    }
 
-        if (dir is null)
-        {
-            throw new InvalidOperationException($"Broker.Sdk.sln not found above {AppContext.BaseDirectory}.");
-        }
+    /// <summary>Reads a golden file as text.</summary>
+    public static string ReadText(params string[] parts) => File.ReadAllText(Path(parts));
 
-        string golden = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, "..", "shared", "golden"));
+    /// <summary>Reads a golden file as lines.</summary>
+    public static string[] ReadLines(params string[] parts) => File.ReadAllLines(Path(parts));
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Broker.Sdk.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException(
+            $"Cannot find the repository root: no folder above '{AppContext.BaseDirectory}' contains Broker.Sdk.sln.");
+    }
+
+    private static string FindRoot()
+    {
+        var repo = FindRepoRoot();
+        var golden = System.IO.Path.GetFullPath(System.IO.Path.Combine(repo, "..", "shared", "golden"));
         if (!Directory.Exists(golden))
-        {
-            throw new InvalidOperationException($"Golden files missing: expected {golden} (a copy of shared/ beside the repository).");
-        }
-
+            throw new InvalidOperationException(
+                $"Golden captures not found at '{golden}'. Tests expect a copy of shared/ beside the repository " +
+                $"(repository root: '{repo}'); golden tests must not be skipped.");
         return golden;
     }
 }
