@@ -1,6 +1,10 @@
 using System.Collections.Immutable;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Basic.Reference.Assemblies;
 using Broker.Analyzers.Events;
 using Broker.Analyzers.Stores;
@@ -17,10 +21,20 @@ namespace Broker.Benchmarks;
 /// diagnostics alone with the same plus all Broker analyzers; per-analyzer times are printed at cleanup.
 /// Run: dotnet run -c Release --project bench/Broker.Benchmarks -- --filter "*AnalyzerBenchmarks*"
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
+[Config(typeof(InProcessConfig))]
 public class AnalyzerBenchmarks
 {
+    // In-process: the workload is Roslyn itself, and a separate boilerplate build of this project takes longer than
+    // BenchmarkDotNet's build timeout on a busy 2-core machine.
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig()
+        {
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(8));
+            AddDiagnoser(MemoryDiagnoser.Default);
+        }
+    }
+
     private const int Contracts = 500;
 
     private CSharpCompilation compilation = null!;
