@@ -24,6 +24,10 @@ namespace Broker.Topics
         Reserved,
         /// <summary>The topic is longer than the 65,535 bytes the wire format can carry.</summary>
         TooLong,
+        /// <summary>The topic starts with the separator (Broker topics never do). Advisory: see <see cref="TopicRules.CheckLayout"/>.</summary>
+        LeadingSeparator,
+        /// <summary>A full topic ends with the separator, so it reads like a prefix. Advisory: see <see cref="TopicRules.CheckLayout"/>.</summary>
+        TrailingSeparator,
     }
 
     /// <summary>
@@ -86,6 +90,29 @@ namespace Broker.Topics
             return prefix.Length > 0 && prefix[prefix.Length - 1] != Separator;
         }
 
+        /// <summary>
+        /// Advisory layout check on top of the validity checks: a leading <c>/</c> (never meant: Broker topics are
+        /// relative, <c>zeek/event/x</c>) and, for a full topic, a trailing <c>/</c> (a prefix where a topic was meant).
+        /// Broker itself accepts both, so the runtime does not reject them; the analyzers report them.
+        /// </summary>
+        /// <param name="topic">A topic or prefix that already passed the validity checks.</param>
+        /// <param name="isPrefix">True for a subscription or contract prefix, where a trailing separator is intended.</param>
+        /// <returns><see cref="TopicProblem.None"/>, <see cref="TopicProblem.LeadingSeparator"/> or <see cref="TopicProblem.TrailingSeparator"/>.</returns>
+        public static TopicProblem CheckLayout(string topic, bool isPrefix)
+        {
+            if (topic.Length == 0)
+            {
+                return TopicProblem.None;
+            }
+
+            if (topic[0] == Separator)
+            {
+                return TopicProblem.LeadingSeparator;
+            }
+
+            return !isPrefix && topic[topic.Length - 1] == Separator ? TopicProblem.TrailingSeparator : TopicProblem.None;
+        }
+
         /// <summary>Broker's matching rule: a raw ordinal string prefix test.</summary>
         /// <param name="prefix">The subscription prefix.</param>
         /// <param name="topic">The message topic.</param>
@@ -116,6 +143,8 @@ namespace Broker.Topics
                 case TopicProblem.EmptyComponent: return "a topic must not contain an empty component ('//')";
                 case TopicProblem.Reserved: return "a topic must not contain Broker's reserved marker '<$>'";
                 case TopicProblem.TooLong: return "a topic must not be longer than 65535 UTF-8 bytes";
+                case TopicProblem.LeadingSeparator: return "a topic must not start with '/'";
+                case TopicProblem.TrailingSeparator: return "a published topic must not end with '/' (that is a prefix)";
                 default: return "the topic is invalid";
             }
         }

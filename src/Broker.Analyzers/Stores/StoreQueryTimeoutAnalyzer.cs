@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Broker.Analyzers.Common;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Broker.Analyzers.Stores
+{
+    /// <summary>
+    /// BRK0004: a <c>[StoreQuery]</c> method called with no cancellation token (omitted, <c>default</c>,
+    /// <c>CancellationToken.None</c>, <c>new CancellationToken()</c>) and whose result is not bounded by
+    /// <c>WaitAsync(timeout)</c>. A query whose master went away would otherwise wait forever; the seed requires a
+    /// timeout for every store query.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class StoreQueryTimeoutAnalyzer : DiagnosticAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(Descriptors.StoreQueryWithoutTimeout);
+
+        /// <inheritdoc />
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(start =>
+            {
+                KnownSymbols? symbols = KnownSymbols.TryCreate(start.Compilation);
+                if (symbols?.StoreQueryAttribute is null || symbols.CancellationToken is null)
+                {
+                    return;
+                }
+
+                var analyzer = new Analyzer(symbols);
+                start.RegisterOperationAction(analyzer.AnalyzeInvocation, OperationKind.Invocation);
+            });
+        }
+
+        private sealed class Analyzer
+        {
+            private readonly KnownSymbols symbols;
+            private readonly ConcurrentDictionary<IMethodSymbol, bool> queries =
+                new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+
+            public Analyzer(KnownSymbols symbols)
+            {
+                this.symbols = symbols;
+            }
+
+            public void AnalyzeInvocation(OperationAnalysisContext context)
+            {
+                var invocation = (IInvocationOperation)context.Operation;
+                IMethodSymbol method = invocation.TargetMethod.OriginalDefinition;
+                if (!queries.GetOrAdd(method, m => KnownSymbols.Find(m, symbols.StoreQueryAttribute) is not null))
+                {
+                    return;
+                }
+
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(argument.Parameter?.Type, symbols.CancellationToken)
+                        && argument.ArgumentKind == ArgumentKind.Explicit
+                        && !IsNoToken(argument.Value))
+                    {
+                        return; // a real token was passed
+                    }
+                }
+
+                if (IsBoundedByWaitAsync(invocation))
+                {
+                    return;
+                }
+
+                ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
+                string? tokenInScope = FindTokenInScope(invocation, context.ContainingSymbol);
+                if (tokenInScope is not null && HasTokenParameter(invocation.TargetMethod))
+                {
+                    properties = properties.Add(FixProperties.TokenName, tokenInScope);
+                }
+
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.StoreQueryWithoutTimeout, invocation.Syntax.GetLocation(), properties, invocation.TargetMethod.Name));
+            }
+
+            private bool HasTokenParameter(IMethodSymbol method)
+            {
+                foreach (IParameterSymbol parameter in method.Parameters)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(parameter.Type, symbols.CancellationToken))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            // default, default(CancellationToken), CancellationToken.None, new CancellationToken() / (false).
+            private bool IsNoToken(IOperation value)
+            {
+                while (value is IConversionOperation { IsImplicit: true } conversion)
+                {
+                    value = conversion.Operand;
+                }
+
+                switch (value)
+                {
+                    case IDefaultValueOperation:
+                        return true;
+                    case IPropertyReferenceOperation property:
+                        return property.Property.IsStatic && property.Property.Name == "None"
+                            && SymbolEqualityComparer.Default.Equals(property.Property.ContainingType, symbols.CancellationToken);
+                    case IObjectCreationOperation creation:
+                        return SymbolEqualityComparer.Default.Equals(creation.Type, symbols.CancellationToken)
+                            && (creation.Arguments.Length == 0
+                                || (creation.Arguments[0].Value.ConstantValue.HasValue && creation.Arguments[0].Value.ConstantValue.Value is false));
+                    default:
+                        return false;
+                }
+            }
+
+            // query(...).AsTask().WaitAsync(timeout) or .WaitAsync(token), possibly through ConfigureAwait/Preserve.
+            private bool IsBoundedByWaitAsync(IOperation query)
+            {
+                IOperation current = query;
+                for (int hops = 0; hops < 4; hops++)
+                {
+                    IOperation? parent = current.Parent;
+                    while (parent is IConversionOperation)
+                    {
+                        current = parent;
+                        parent = parent.Parent;
+                    }
+
+                    if (parent is not IInvocationOperation next || next.Instance != current)
+                    {
+                        return false;
+                    }
+
+                    INamedTypeSymbol? type = next.TargetMethod.ContainingType?.OriginalDefinition;
+                    bool onTask = SymbolEqualityComparer.Default.Equals(type, symbols.Task) || SymbolEqualityComparer.Default.Equals(type, symbols.TaskOfT);
+                    bool onValueTask = SymbolEqualityComparer.Default.Equals(type, symbols.ValueTask) || SymbolEqualityComparer.Default.Equals(type, symbols.ValueTaskOfT);
+                    if (!onTask && !onValueTask)
+                    {
+                        return false;
+                    }
+
+                    if (onTask && next.TargetMethod.Name == "WaitAsync")
+                    {
+                        foreach (IArgumentOperation argument in next.Arguments)
+                        {
+                            ITypeSymbol? parameterType = argument.Parameter?.Type;
+                            if (SymbolEqualityComparer.Default.Equals(parameterType, symbols.TimeSpan)
+                                || (SymbolEqualityComparer.Default.Equals(parameterType, symbols.CancellationToken)
+                                    && argument.ArgumentKind == ArgumentKind.Explicit && !IsNoToken(argument.Value)))
+                            {
+                                return true;
+                            }
+                        }
+
+                        return false;
+                    }
+
+                    current = next; // AsTask(), Preserve(), ConfigureAwait(...)
+                }
+
+                return false;
+            }
+
+            // The single CancellationToken parameter of the innermost enclosing lambda, local function or member.
+            private string? FindTokenInScope(IOperation operation, ISymbol containing)
+            {
+                for (IOperation? current = operation; current is not null; current = current.Parent)
+                {
+                    IMethodSymbol? scope = current switch
+                    {
+                        IAnonymousFunctionOperation lambda => lambda.Symbol,
+                        ILocalFunctionOperation local => local.Symbol,
+                        _ => null,
+                    };
+
+                    if (scope is not null && TryFindToken(scope, out string? name))
+                    {
+                        return name;
+                    }
+                }
+
+                return containing is IMethodSymbol member && TryFindToken(member, out string? memberToken) ? memberToken : null;
+            }
+
+            // True when the scope has CancellationToken parameters: name is the single one, or null when ambiguous.
+            private bool TryFindToken(IMethodSymbol scope, out string? name)
+            {
+                name = null;
+                int count = 0;
+                foreach (IParameterSymbol parameter in scope.Parameters)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(parameter.Type, symbols.CancellationToken))
+                    {
+                        name = parameter.Name;
+                        count++;
+                    }
+                }
+
+                if (count > 1)
+                {
+                    name = null;
+                }
+
+                return count > 0;
+            }
+        }
+    }
+}
