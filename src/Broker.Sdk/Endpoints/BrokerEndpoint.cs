@@ -141,7 +141,16 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <summary>Flushes accepted messages, says BYE to every peer, stops listening and closes stores.</summary>
     /// <param name="cancellationToken">Abandons the graceful part.</param>
     /// <returns>A task that completes when the endpoint is shut down.</returns>
-    public ValueTask ShutdownAsync(CancellationToken cancellationToken = default) => Core.ShutdownAsync(cancellationToken);
+    public async ValueTask ShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        // Stores first: a master closes its SQLite file, clones and frontends fail their waiters with shutting_down.
+        if (_storeHost is { } stores)
+        {
+            await stores.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await Core.ShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Same as <see cref="ShutdownAsync"/>.</summary>
     /// <returns>A task that completes when the endpoint is shut down.</returns>
