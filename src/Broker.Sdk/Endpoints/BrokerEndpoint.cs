@@ -82,6 +82,9 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
         set => Core.Flags = value;
     }
 
+    /// <summary>The union of the filters our peers advertised (Broker's <c>peer_subscriptions()</c>), sorted.</summary>
+    public IReadOnlyList<string> PeerSubscriptions => Core.PeerSubscriptions;
+
     /// <summary>Counters of this endpoint and its peers.</summary>
     /// <returns>A snapshot of the counters.</returns>
     public EndpointStatistics GetStatistics() => Core.GetStatistics();

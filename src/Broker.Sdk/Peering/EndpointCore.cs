@@ -336,6 +336,20 @@ internal sealed class EndpointCore
         }
     }
 
+    public IReadOnlyList<string> PeerSubscriptions
+    {
+        get
+        {
+            var all = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var p in _snapshot.Peers)
+            {
+                all.UnionWith(p.Filter);
+            }
+
+            return [.. all];
+        }
+    }
+
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
         PeerConnection[] all;
