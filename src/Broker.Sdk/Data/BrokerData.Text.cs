@@ -48,10 +48,11 @@ public readonly partial struct BrokerData
                 builder.Append(Encoding.UTF8.GetString((byte[])_obj!));
                 break;
             case BrokerDataKind.Address:
-                builder.Append(ToIPAddress(_a, _b).ToString());
+                AppendAddress(builder, _a, _b);
                 break;
             case BrokerDataKind.Subnet:
-                builder.Append(AsSubnet().ToString());
+                AppendAddress(builder, _a, _b);
+                builder.Append('/').Append(IsV4Mapped ? _aux - 96 : _aux);
                 break;
             case BrokerDataKind.Port:
                 builder.Append(AsPort().ToString());
@@ -127,6 +128,76 @@ public readonly partial struct BrokerData
         _ => "unknown",
     };
 
+    // Broker prints addresses with inet_ntop: dotted quad for v4-mapped addresses, and for IPv6 glibc's rules
+    // (RFC 5952 compression, but an embedded dotted quad only for ::a.b.c.d), which differ from IPAddress.ToString.
+    private static void AppendAddress(StringBuilder builder, ulong hi, ulong lo)
+    {
+        if (hi == V4MappedHigh && (lo & 0xFFFF_FFFF_0000_0000UL) == V4MappedLowPrefix)
+        {
+            AppendDottedQuad(builder, (uint)lo);
+            return;
+        }
+
+        Span<ushort> words = stackalloc ushort[8];
+        for (int i = 0; i < 4; i++)
+        {
+            words[i] = (ushort)(hi >> (48 - (16 * i)));
+            words[i + 4] = (ushort)(lo >> (48 - (16 * i)));
+        }
+
+        // The longest run of zero words (the first of equal runs), compressed only when at least two long.
+        int bestBase = -1, bestLength = 0;
+        for (int i = 0; i < 8;)
+        {
+            if (words[i] != 0)
+            {
+                i++;
+                continue;
+            }
+
+            int start = i;
+            while (i < 8 && words[i] == 0) i++;
+            if (i - start > bestLength)
+            {
+                bestBase = start;
+                bestLength = i - start;
+            }
+        }
+
+        if (bestLength < 2)
+        {
+            bestBase = -1;
+        }
+
+        for (int i = 0; i < 8; i++)
+        {
+            if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLength)
+            {
+                if (i == bestBase) builder.Append(':');
+                continue;
+            }
+
+            if (i != 0) builder.Append(':');
+            if (i == 6 && bestBase == 0 && bestLength == 6)
+            {
+                AppendDottedQuad(builder, (uint)lo);
+                return;
+            }
+
+            builder.Append(words[i].ToString("x", CultureInfo.InvariantCulture));
+        }
+
+        if (bestBase >= 0 && bestBase + bestLength == 8)
+        {
+            builder.Append(':');
+        }
+    }
+
+    private static void AppendDottedQuad(StringBuilder builder, uint v4)
+    {
+        builder.Append(v4 >> 24).Append('.').Append((v4 >> 16) & 0xFF).Append('.').Append((v4 >> 8) & 0xFF).Append('.').Append(v4 & 0xFF);
+    }
+
     private static void AppendSequence(StringBuilder builder, BrokerData[] elements, char open, char close)
     {
         builder.Append(open);
@@ -148,6 +219,14 @@ public readonly partial struct BrokerData
     /// <summary>A count.</summary>
     /// <param name="value">The value.</param>
     public static implicit operator BrokerData(ulong value) => Count(value);
+
+    /// <summary>A count (unsigned types map to Broker's count).</summary>
+    /// <param name="value">The value.</param>
+    public static implicit operator BrokerData(uint value) => Count(value);
+
+    /// <summary>An integer (signed types map to Broker's integer).</summary>
+    /// <param name="value">The value.</param>
+    public static implicit operator BrokerData(int value) => Integer(value);
 
     /// <summary>An integer.</summary>
     /// <param name="value">The value.</param>

@@ -196,8 +196,9 @@ public readonly partial struct BrokerData
     /// <summary>Creates a timestamp (100 ns precision, as <see cref="DateTimeOffset"/> has).</summary>
     /// <param name="time">The time.</param>
     /// <returns>The Broker value.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The time is outside Broker's range (years 1677 to 2262).</exception>
     public static BrokerData Timestamp(DateTimeOffset time) =>
-        Timestamp(checked((time.UtcTicks - DateTime.UnixEpoch.Ticks) * 100));
+        Timestamp(TicksToNanoseconds(time.UtcTicks - DateTime.UnixEpoch.Ticks, nameof(time)));
 
     /// <summary>Creates a timespan from nanoseconds.</summary>
     /// <param name="nanoseconds">The duration in nanoseconds.</param>
@@ -207,7 +208,19 @@ public readonly partial struct BrokerData
     /// <summary>Creates a timespan (100 ns precision, as <see cref="TimeSpan"/> has).</summary>
     /// <param name="duration">The duration.</param>
     /// <returns>The Broker value.</returns>
-    public static BrokerData Timespan(TimeSpan duration) => Timespan(checked(duration.Ticks * 100));
+    /// <exception cref="ArgumentOutOfRangeException">The duration is longer than Broker's range (about ±292 years).</exception>
+    public static BrokerData Timespan(TimeSpan duration) => Timespan(TicksToNanoseconds(duration.Ticks, nameof(duration)));
+
+    private static long TicksToNanoseconds(long ticks, string paramName)
+    {
+        const long Limit = long.MaxValue / 100;
+        if (ticks > Limit || ticks < -Limit)
+        {
+            throw new ArgumentOutOfRangeException(paramName, "Broker counts nanoseconds in 64 bits: the value is out of range.");
+        }
+
+        return ticks * 100;
+    }
 
     /// <summary>Creates a vector. The elements are copied.</summary>
     /// <param name="elements">The elements.</param>
@@ -267,63 +280,100 @@ public readonly partial struct BrokerData
         return FromTableArray(array);
     }
 
-    // Takes ownership of the array.
+    // Takes ownership of the array. Sorts into Broker order; of equal elements (e.g. 0.0 and -0.0) the first
+    // one given is kept, as inserting into Broker's std::set does, so the result never depends on sort details.
     internal static BrokerData FromSetArray(BrokerData[] elements)
     {
-        if (elements.Length > 1)
+        if (!IsStrictlyAscending(elements))
         {
-            // Stable sort, then keep the first of each run of equal elements.
-            Array.Sort(elements, BrokerDataComparer.Instance);
-            int w = 1;
-            for (int r = 1; r < elements.Length; r++)
+            int[] order = StableOrder(elements, static (items, x, y) => items[x].CompareTo(items[y]));
+            var sorted = new BrokerData[elements.Length];
+            int count = 0;
+            for (int i = 0; i < order.Length; i++)
             {
-                if (elements[r].CompareTo(elements[w - 1]) != 0)
+                var element = elements[order[i]];
+                if (count == 0 || sorted[count - 1].CompareTo(element) != 0)
                 {
-                    elements[w++] = elements[r];
+                    sorted[count++] = element;
                 }
             }
 
-            if (w != elements.Length)
+            if (count != sorted.Length)
             {
-                Array.Resize(ref elements, w);
+                Array.Resize(ref sorted, count);
             }
+
+            elements = sorted;
         }
 
         return new(BrokerDataKind.Set, obj: elements);
     }
 
-    // Takes ownership of the array.
+    // Takes ownership of the array. Sorts by key; for a repeated key the last entry given wins (key and value),
+    // as assigning through a map's indexer does.
     internal static BrokerData FromTableArray(KeyValuePair<BrokerData, BrokerData>[] entries)
     {
-        if (entries.Length > 1)
+        bool ascending = true;
+        for (int i = 1; i < entries.Length && ascending; i++)
         {
-            // A stable sort keeps insertion order among equal keys, so "last wins" is the last of each run.
-            var keyed = new (BrokerData Key, int Index)[entries.Length];
-            for (int i = 0; i < entries.Length; i++)
-            {
-                keyed[i] = (entries[i].Key, i);
-            }
+            ascending = entries[i - 1].Key.CompareTo(entries[i].Key) < 0;
+        }
 
-            Array.Sort(keyed, static (x, y) =>
+        if (!ascending)
+        {
+            int[] order = StableOrder(entries, static (items, x, y) => items[x].Key.CompareTo(items[y].Key));
+            var sorted = new KeyValuePair<BrokerData, BrokerData>[entries.Length];
+            int count = 0;
+            for (int i = 0; i < order.Length; i++)
             {
-                int c = x.Key.CompareTo(y.Key);
-                return c != 0 ? c : x.Index.CompareTo(y.Index);
-            });
-            var result = new List<KeyValuePair<BrokerData, BrokerData>>(entries.Length);
-            for (int i = 0; i < keyed.Length; i++)
-            {
-                if (i + 1 < keyed.Length && keyed[i + 1].Key.CompareTo(keyed[i].Key) == 0)
+                var entry = entries[order[i]];
+                if (i + 1 < order.Length && entries[order[i + 1]].Key.CompareTo(entry.Key) == 0)
                 {
                     continue;
                 }
 
-                result.Add(entries[keyed[i].Index]);
+                sorted[count++] = entry;
             }
 
-            entries = result.ToArray();
+            if (count != sorted.Length)
+            {
+                Array.Resize(ref sorted, count);
+            }
+
+            entries = sorted;
         }
 
         return new(BrokerDataKind.Table, obj: entries);
+    }
+
+    internal static bool IsStrictlyAscending(BrokerData[] elements)
+    {
+        for (int i = 1; i < elements.Length; i++)
+        {
+            if (elements[i - 1].CompareTo(elements[i]) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Indices of items in ascending order, equal items kept in their original order (Array.Sort is not stable).
+    private static int[] StableOrder<TItem>(TItem[] items, Func<TItem[], int, int, int> compare)
+    {
+        var order = new int[items.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (x, y) =>
+        {
+            int c = compare(items, x, y);
+            return c != 0 ? c : x.CompareTo(y);
+        });
+        return order;
     }
 
     // Decoder fast paths: the arrays are already in Broker order (checked by the caller) and owned.

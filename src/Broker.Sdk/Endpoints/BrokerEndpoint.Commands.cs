@@ -19,7 +19,7 @@ public sealed partial class BrokerEndpoint
     /// <param name="payload">The serialized command (copied or retained until written).</param>
     /// <param name="receiver">The envelope receiver, or nil for broadcast.</param>
     internal void SendCommand(string topic, ReadOnlyMemory<byte> payload, EndpointId receiver = default) =>
-        throw new NotImplementedException();
+        Core.SendCommand(topic, payload, receiver);
 
     /// <summary>
     /// Registers a handler for command frames whose topic starts with <paramref name="topicPrefix"/>, and adds the
@@ -30,10 +30,10 @@ public sealed partial class BrokerEndpoint
     /// <param name="handler">The handler.</param>
     /// <returns>The registration.</returns>
     internal IDisposable AddCommandHandler(string topicPrefix, Action<CommandMessage> handler) =>
-        throw new NotImplementedException();
+        Core.AddCommandHandler(topicPrefix, handler);
 
     /// <summary>True when some peer currently advertises a filter entry matching <paramref name="topic"/> (used for master_exists).</summary>
     /// <param name="topic">The topic.</param>
     /// <returns>True on a match.</returns>
-    internal bool AnyPeerSubscribes(string topic) => throw new NotImplementedException();
+    internal bool AnyPeerSubscribes(string topic) => Core.AnyPeerSubscribes(topic);
 }

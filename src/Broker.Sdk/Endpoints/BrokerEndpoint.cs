@@ -1,5 +1,8 @@
 using System.Net;
 using Broker.Data;
+using Broker.Errors;
+using Broker.Peering;
+using Broker.Topics;
 
 namespace Broker;
 
@@ -17,7 +20,11 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
         Options = options ?? new BrokerEndpointOptions();
         Id = Options.Id ?? EndpointId.NewId();
         Name = Options.Name ?? Id.ToString();
+        Core = new EndpointCore(Options, Id);
     }
+
+    /// <summary>The routing core (connections, filters, subscriptions).</summary>
+    internal EndpointCore Core { get; }
 
     /// <summary>The configuration.</summary>
     public BrokerEndpointOptions Options { get; }
@@ -33,8 +40,9 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <param name="port">The port, or 0.</param>
     /// <param name="cancellationToken">Cancels the bind.</param>
     /// <returns>The bound local endpoint (with the actual port).</returns>
+    /// <exception cref="BrokerException">The address cannot be bound (<c>cannot_open_resource</c>).</exception>
     public ValueTask<IPEndPoint> ListenAsync(string address = "127.0.0.1", int port = 0, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        Core.ListenAsync(address, port, cancellationToken);
 
     /// <summary>
     /// Peers with a remote endpoint and waits for the first successful handshake. With a retry interval, failed
@@ -46,14 +54,15 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <param name="retry">Retry interval, or null for a single attempt.</param>
     /// <param name="cancellationToken">Stops waiting (the peering keeps retrying in the background if it has a retry interval).</param>
     /// <returns>The peer.</returns>
-    public ValueTask<PeerInfo> PeerAsync(string host, int port, TimeSpan? retry = null, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    /// <exception cref="BrokerException">Without a retry interval: the connection or handshake failed (the code says why).</exception>
+    public async ValueTask<PeerInfo> PeerAsync(string host, int port, TimeSpan? retry = null, CancellationToken cancellationToken = default) =>
+        await Core.StartPeering(host, port, retry).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Starts peering in the background without waiting; progress arrives as status and error events.</summary>
     /// <param name="host">Host name or address.</param>
     /// <param name="port">TCP port.</param>
     /// <param name="retry">Retry interval (the seed's connect takes one; default 1 s).</param>
-    public void StartPeering(string host, int port, TimeSpan? retry = null) => throw new NotImplementedException();
+    public void StartPeering(string host, int port, TimeSpan? retry = null) => _ = Core.StartPeering(host, port, retry ?? TimeSpan.FromSeconds(1));
 
     /// <summary>Removes a peering gracefully (Broker's BYE exchange); the remote side reports <c>peer_lost</c>.</summary>
     /// <param name="host">Host as given to <see cref="PeerAsync"/> or as reported in <see cref="PeerInfo"/>.</param>
@@ -61,32 +70,87 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>True when a peering was removed; false (and a <c>peer_invalid</c> error event) for an unknown peer.</returns>
     public ValueTask<bool> UnpeerAsync(string host, int port, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        Core.UnpeerAsync(host, port, cancellationToken);
 
     /// <summary>The peers with a completed handshake.</summary>
-    public IReadOnlyList<PeerInfo> Peers => throw new NotImplementedException();
+    public IReadOnlyList<PeerInfo> Peers => Core.Peers;
+
+    /// <summary>Access-control flags (seed semantics, spec §2.4); changing them re-advertises at once.</summary>
+    public EndpointFlags Flags
+    {
+        get => Core.Flags;
+        set => Core.Flags = value;
+    }
+
+    /// <summary>Counters of this endpoint and its peers.</summary>
+    /// <returns>A snapshot of the counters.</returns>
+    public EndpointStatistics GetStatistics() => Core.GetStatistics();
 
     /// <summary>Publishes a value. Never blocks: the message is queued per peer under that peer's overflow policy.</summary>
     /// <param name="topic">The topic (validated).</param>
     /// <param name="data">The value.</param>
     /// <param name="flags">Delivery flags (default: matching peers).</param>
-    public void Publish([TopicParameter(TopicUsage.Publish)] string topic, in BrokerData data, SendFlags flags = SendFlags.Default) => throw new NotImplementedException();
+    /// <exception cref="InvalidTopicException">The topic is empty, contains white space, an empty component or <c>&lt;$&gt;</c>.</exception>
+    public void Publish([TopicParameter(TopicUsage.Publish)] string topic, in BrokerData data, SendFlags flags = SendFlags.Default)
+    {
+        var problem = TopicRules.CheckPublishTopic(topic);
+        if (problem != TopicProblem.None)
+        {
+            throw new InvalidTopicException(topic, problem, nameof(topic));
+        }
+
+        Core.Publish(topic, data, flags);
+    }
 
     /// <summary>Subscribes to a topic prefix (raw string prefix: <c>a/b</c> also matches <c>a/bc</c>).</summary>
     /// <param name="prefix">The prefix ("" receives everything).</param>
     /// <param name="options">Queue options.</param>
     /// <returns>The subscription: an async stream of messages; dispose it to unsubscribe.</returns>
-    public BrokerSubscription Subscribe([TopicParameter(TopicUsage.SubscribePrefix)] string prefix, SubscriberOptions? options = null) => throw new NotImplementedException();
+    /// <exception cref="InvalidTopicException">The prefix is invalid.</exception>
+    public BrokerSubscription Subscribe([TopicParameter(TopicUsage.SubscribePrefix)] string prefix, SubscriberOptions? options = null) =>
+        Core.Subscribe(prefix, options);
+
+    /// <summary>
+    /// Adds <paramref name="prefix"/> to the advertised filter without a local subscriber, so peers send matching
+    /// messages here and this endpoint forwards them to its other peers (Broker's <c>forward(topics)</c>).
+    /// </summary>
+    /// <param name="prefix">The prefix.</param>
+    public void Forward([TopicParameter(TopicUsage.SubscribePrefix)] string prefix) => Core.Forward(prefix);
+
+    /// <summary>Adds an exact topic to the publish allow-list (used when <see cref="EndpointFlags.AutoPublish"/> is off).</summary>
+    /// <param name="topic">The exact topic.</param>
+    public void AllowPublish([TopicParameter(TopicUsage.Publish)] string topic) => Core.SetPublishAllowed(topic, true);
+
+    /// <summary>Removes an exact topic from the publish allow-list.</summary>
+    /// <param name="topic">The exact topic.</param>
+    public void DisallowPublish([TopicParameter(TopicUsage.Publish)] string topic) => Core.SetPublishAllowed(topic, false);
+
+    /// <summary>Adds a subscription prefix to the advertise allow-list (used when <see cref="EndpointFlags.AutoAdvertise"/> is off).</summary>
+    /// <param name="prefix">The subscription prefix, exactly as subscribed.</param>
+    public void Advertise([TopicParameter(TopicUsage.SubscribePrefix)] string prefix) => Core.SetAdvertised(prefix, true);
+
+    /// <summary>Removes a prefix from the advertise allow-list; peers get a routing update at once.</summary>
+    /// <param name="prefix">The subscription prefix.</param>
+    public void Unadvertise([TopicParameter(TopicUsage.SubscribePrefix)] string prefix) => Core.SetAdvertised(prefix, false);
 
     /// <summary>Subscribes to the endpoint's status and error events.</summary>
     /// <param name="options">Queue options.</param>
     /// <returns>An async stream of events; dispose it to unsubscribe.</returns>
-    public EventSubscription SubscribeEvents(SubscriberOptions? options = null) => throw new NotImplementedException();
+    public EventSubscription SubscribeEvents(SubscriberOptions? options = null) => Core.SubscribeEvents(options);
 
     /// <summary>Flushes accepted messages, says BYE to every peer, stops listening and closes stores.</summary>
     /// <param name="cancellationToken">Abandons the graceful part.</param>
     /// <returns>A task that completes when the endpoint is shut down.</returns>
-    public ValueTask ShutdownAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public async ValueTask ShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        // Stores first: a master closes its SQLite file, clones and frontends fail their waiters with shutting_down.
+        if (_storeHost is { } stores)
+        {
+            await stores.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await Core.ShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Same as <see cref="ShutdownAsync"/>.</summary>
     /// <returns>A task that completes when the endpoint is shut down.</returns>

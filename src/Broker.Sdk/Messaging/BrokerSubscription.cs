@@ -1,53 +1,151 @@
+using System.Threading.Channels;
+using Broker.Errors;
+
 namespace Broker;
 
 /// <summary>
 /// A subscription to a topic prefix: an async stream of <see cref="BrokerMessage"/> over a bounded queue.
-/// Dispose it to unsubscribe (the endpoint updates its advertised filter).
+/// Dispose it to unsubscribe. Broker filters only grow, so unsubscribing sends no routing update: peers may keep
+/// sending matching messages, which the endpoint then discards.
 /// </summary>
 public sealed class BrokerSubscription : IAsyncEnumerable<BrokerMessage>, IAsyncDisposable
 {
-    internal BrokerSubscription()
+    private readonly Channel<BrokerMessage> _channel;
+    private readonly OverflowPolicy _policy;
+    private readonly Action<BrokerSubscription>? _onDispose;
+    private long _dropped;
+    private int _disposed;
+
+    internal BrokerSubscription(string prefix, int capacity, OverflowPolicy policy, Action<BrokerSubscription>? onDispose)
     {
+        Prefix = prefix;
+        _policy = policy;
+        _onDispose = onDispose;
+        var options = new BoundedChannelOptions(Math.Max(1, capacity))
+        {
+            SingleReader = false,
+            SingleWriter = false,
+            AllowSynchronousContinuations = false,
+            FullMode = policy switch
+            {
+                OverflowPolicy.DropNewest => BoundedChannelFullMode.DropWrite,
+                OverflowPolicy.Disconnect => BoundedChannelFullMode.Wait,
+                _ => BoundedChannelFullMode.DropOldest,
+            },
+        };
+        _channel = Channel.CreateBounded<BrokerMessage>(options, _ => Interlocked.Increment(ref _dropped));
     }
 
     /// <summary>The subscribed prefix.</summary>
-    public string Prefix => throw new NotImplementedException();
+    public string Prefix { get; }
 
     /// <summary>Messages dropped because the queue was full.</summary>
-    public long DroppedCount => throw new NotImplementedException();
+    public long DroppedCount => Interlocked.Read(ref _dropped);
+
+    /// <summary>Messages waiting in the queue.</summary>
+    public int Count => _channel.Reader.Count;
 
     /// <summary>Waits for the next message.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The message.</returns>
-    public ValueTask<BrokerMessage> ReceiveAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <exception cref="ChannelClosedException">The subscription was disposed, or closed by the <c>Disconnect</c> overflow policy (inner exception).</exception>
+    public ValueTask<BrokerMessage> ReceiveAsync(CancellationToken cancellationToken = default) => _channel.Reader.ReadAsync(cancellationToken);
 
     /// <summary>Takes a queued message without waiting.</summary>
     /// <param name="message">The message.</param>
     /// <returns>True when one was queued.</returns>
-    public bool TryReceive(out BrokerMessage message) => throw new NotImplementedException();
+    public bool TryReceive(out BrokerMessage message) => _channel.Reader.TryRead(out message);
 
     /// <inheritdoc />
-    public IAsyncEnumerator<BrokerMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public IAsyncEnumerator<BrokerMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
+        _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _onDispose?.Invoke(this);
+            _channel.Writer.TryComplete();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Offers a message; false when the Disconnect policy just closed the subscription.</summary>
+    internal bool Offer(in BrokerMessage message)
+    {
+        if (_channel.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        if (_policy == OverflowPolicy.Disconnect && Volatile.Read(ref _disposed) == 0)
+        {
+            Interlocked.Increment(ref _dropped);
+            Close(new BrokerException(BrokerErrorCode.Unspecified, $"subscriber queue for '{Prefix}' overflowed (Disconnect policy)"));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends the stream (endpoint shutdown or overflow), unsubscribing.</summary>
+    internal void Close(Exception? error = null)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _onDispose?.Invoke(this);
+        }
+
+        _channel.Writer.TryComplete(error);
+    }
 }
 
 /// <summary>A subscription to an endpoint's status and error events; dispose it to unsubscribe.</summary>
 public sealed class EventSubscription : IAsyncEnumerable<EndpointEvent>, IAsyncDisposable
 {
-    internal EventSubscription()
+    private readonly Channel<EndpointEvent> _channel;
+    private readonly Action<EventSubscription>? _onDispose;
+    private long _dropped;
+
+    internal EventSubscription(int capacity, OverflowPolicy policy, Action<EventSubscription>? onDispose)
     {
+        _onDispose = onDispose;
+        _channel = Channel.CreateBounded<EndpointEvent>(
+            new BoundedChannelOptions(Math.Max(1, capacity))
+            {
+                FullMode = policy == OverflowPolicy.DropNewest ? BoundedChannelFullMode.DropWrite : BoundedChannelFullMode.DropOldest,
+            },
+            _ => Interlocked.Increment(ref _dropped));
     }
+
+    /// <summary>Events dropped because the queue was full.</summary>
+    public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>Waits for the next event.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The event.</returns>
-    public ValueTask<EndpointEvent> ReceiveAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public ValueTask<EndpointEvent> ReceiveAsync(CancellationToken cancellationToken = default) => _channel.Reader.ReadAsync(cancellationToken);
+
+    /// <summary>Takes a queued event without waiting.</summary>
+    /// <param name="endpointEvent">The event.</param>
+    /// <returns>True when one was queued.</returns>
+    public bool TryReceive(out EndpointEvent? endpointEvent) => _channel.Reader.TryRead(out endpointEvent);
 
     /// <inheritdoc />
-    public IAsyncEnumerator<EndpointEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public IAsyncEnumerator<EndpointEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
+        _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    public ValueTask DisposeAsync()
+    {
+        _onDispose?.Invoke(this);
+        _channel.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+
+    internal void Offer(EndpointEvent endpointEvent) => _channel.Writer.TryWrite(endpointEvent);
+
+    internal void Close() => _channel.Writer.TryComplete();
 }

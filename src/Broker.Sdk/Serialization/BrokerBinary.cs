@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Broker.Data;
 using Broker.Errors;
 
@@ -16,6 +17,9 @@ public static class BrokerBinary
     private const ulong PackedNaN = 0xFFFF_FFFF_FFFF_FFFFUL;
     private const ulong PackedPositiveInfinity = 0xFFF0_0000_0000_0000UL;
     private const ulong PackedNegativeInfinity = 0x7FF0_0000_0000_0000UL;
+
+    // C++'s quiet_NaN() (0x7FF8…), which Broker hands out for the NaN pattern; .NET's double.NaN is 0xFFF8….
+    private static readonly double CanonicalNaN = BitConverter.UInt64BitsToDouble(0x7FF8_0000_0000_0000UL);
 
     /// <summary>The number of bytes <see cref="Write(in BrokerData, Span{byte})"/> will produce.</summary>
     /// <param name="value">The value.</param>
@@ -48,7 +52,7 @@ public static class BrokerBinary
                 int size = 1 + VarByteSize((uint)elements.Length);
                 for (int i = 0; i < elements.Length; i++)
                 {
-                    size += GetEncodedSize(elements[i]);
+                    size = checked(size + GetEncodedSize(elements[i]));
                 }
 
                 return size;
@@ -60,7 +64,7 @@ public static class BrokerBinary
                 int size = 1 + VarByteSize((uint)entries.Length);
                 for (int i = 0; i < entries.Length; i++)
                 {
-                    size += GetEncodedSize(entries[i].Key) + GetEncodedSize(entries[i].Value);
+                    size = checked(size + GetEncodedSize(entries[i].Key) + GetEncodedSize(entries[i].Value));
                 }
 
                 return size;
@@ -325,25 +329,49 @@ public static class BrokerBinary
         return (sign << 63) | (exponent << 52) | significand;
     }
 
-    /// <summary>CAF's <c>unpack754</c> for the patterns CAF produces: the three special patterns map back to NaN and
-    /// ±infinity, any other all-ones exponent overflows to ±infinity as in CAF, everything else is IEEE.</summary>
+    /// <summary>
+    /// CAF's <c>unpack754</c>, bit for bit, so we read every wire pattern as a real Broker node does:
+    /// <c>0x0000…</c> and <c>0x8000…</c> are ±0; <c>0xFFF0…</c> is +∞ and <c>0x7FF0…</c> is −∞ (CAF swaps the
+    /// signs); <c>0xFFFF…FF</c> is C++'s quiet NaN <c>0x7FF8…</c> (.NET's double.NaN is <c>0xFFF8…</c>); any other all-ones exponent overflows CAF's scaling loop to ±∞ (so an IEEE
+    /// NaN such as <c>0x7FF8…</c> reads as +∞); an all-zero exponent is read with an implicit leading 1, i.e. as
+    /// <c>(1 + fraction) · 2^-1023</c> rounded once to a subnormal; everything else is the IEEE value.
+    /// </summary>
     /// <param name="bits">The 64-bit wire pattern.</param>
     /// <returns>The double.</returns>
     public static double Unpack754(ulong bits)
     {
         switch (bits)
         {
-            case PackedNaN: return double.NaN;
+            case 0: return 0.0;
+            case 0x8000_0000_0000_0000UL: return -0.0;
+            case PackedNaN: return CanonicalNaN;
             case PackedPositiveInfinity: return double.PositiveInfinity;
             case PackedNegativeInfinity: return double.NegativeInfinity;
         }
 
-        if ((bits & 0x7FF0_0000_0000_0000UL) == 0x7FF0_0000_0000_0000UL)
+        const ulong ExponentMask = 0x7FF0_0000_0000_0000UL;
+        const ulong FractionMask = 0x000F_FFFF_FFFF_FFFFUL;
+        bool negative = (bits >> 63) != 0;
+        ulong exponent = bits & ExponentMask;
+        double magnitude;
+        if (exponent == ExponentMask)
         {
-            return (bits >> 63) != 0 ? double.NegativeInfinity : double.PositiveInfinity;
+            // CAF doubles (1 + fraction) 1024 times: always infinite.
+            magnitude = double.PositiveInfinity;
+        }
+        else if (exponent == 0)
+        {
+            // CAF halves (1 + fraction) 1023 times. The first 1022 halvings are exact (the result is normal),
+            // the last one rounds once: reproduce that with the normal number of exponent field 1, halved.
+            magnitude = BitConverter.UInt64BitsToDouble((1UL << 52) | (bits & FractionMask)) / 2.0;
+        }
+        else
+        {
+            // Normal numbers: every scaling step is exact, so the result is the IEEE value.
+            return BitConverter.UInt64BitsToDouble(bits);
         }
 
-        return BitConverter.UInt64BitsToDouble(bits);
+        return negative ? -magnitude : magnitude;
     }
 
     private ref struct Reader
@@ -374,15 +402,8 @@ public static class BrokerBinary
                 case BrokerDataKind.None:
                     return BrokerData.None;
                 case BrokerDataKind.Boolean:
-                {
-                    byte b = Take(1)[0];
-                    if (b > 1)
-                    {
-                        throw Fail($"invalid boolean byte 0x{b:x2}", _pos - 1);
-                    }
-
-                    return BrokerData.Boolean(b != 0);
-                }
+                    // Broker reads any non-zero byte as true (and writes only 0 or 1); so do we.
+                    return BrokerData.Boolean(Take(1)[0] != 0);
 
                 case BrokerDataKind.Count:
                 case BrokerDataKind.Integer:
@@ -400,7 +421,16 @@ public static class BrokerBinary
                 case BrokerDataKind.Subnet:
                 {
                     var bytes = Take(17);
-                    return BrokerData.SubnetFromRaw(bytes[..16], bytes[16]);
+                    byte length = bytes[16];
+
+                    // Broker never writes a length beyond 128 (or below 96 for an IPv4 network): such bytes are
+                    // not a subnet. Host bits are masked, as Broker's constructor does.
+                    if (length > 128 || (length < 96 && IsV4Mapped(bytes)))
+                    {
+                        throw Fail($"invalid subnet length {length}", _pos - 1);
+                    }
+
+                    return BrokerData.SubnetFromRaw(bytes[..16], length);
                 }
 
                 case BrokerDataKind.Port:
@@ -470,7 +500,17 @@ public static class BrokerBinary
             {
                 throw Fail($"nesting deeper than the limit of {_limits.MaxDepth}", _pos - 1);
             }
+
+            // A generous MaxDepth must still never overflow the stack (which would kill the process).
+            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            {
+                throw Fail("nesting too deep for the available stack", _pos - 1);
+            }
         }
+
+        private static bool IsV4Mapped(ReadOnlySpan<byte> address16) =>
+            BinaryPrimitives.ReadUInt64BigEndian(address16) == 0 &&
+            BinaryPrimitives.ReadUInt32BigEndian(address16[8..]) == 0x0000_FFFFu;
 
         private int ReadCount(int minBytesPerItem)
         {

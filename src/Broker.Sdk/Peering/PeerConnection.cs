@@ -1,0 +1,648 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text;
+using Broker.Data;
+using Broker.Errors;
+using Broker.Serialization;
+using Broker.Wire;
+
+namespace Broker.Peering;
+
+/// <summary>
+/// One TCP connection to a peer: the handshake, then a reader loop (frames are length-checked before anything is
+/// buffered) and a single writer loop that drains the <see cref="PeerOutbox"/> into the pipe with one flush per batch.
+/// The reader loop also emits the peer's status events, so they are ordered with the peer's data.
+/// </summary>
+internal sealed class PeerConnection
+{
+    private static readonly TimeSpan ByeTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly EndpointCore _core;
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly PipeWriter _writer;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource<PeerInfo> _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _byePong = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ulong _byeToken;
+    private Task _writerTask = Task.CompletedTask;
+    private string[] _sentFilter = [];
+    private volatile bool _removing;
+    private string _removeReason = "";
+    private int _gracefulStarted;
+    private byte[] _lastTopicBytes = [];
+    private string _lastTopic = "";
+    private long _malformed;
+
+    public PeerConnection(EndpointCore core, Socket socket, PeerDirection direction, string? address, int port, TimeSpan? retry)
+    {
+        _core = core;
+        _socket = socket;
+        Direction = direction;
+        Address = address;
+        Port = port;
+        Retry = retry;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
+        Outbox = new PeerOutbox(core.Options.PeerBufferSize, core.Options.PeerOverflowPolicy);
+        _byeToken = (ulong)Random.Shared.NextInt64();
+    }
+
+    public PeerDirection Direction { get; }
+
+    public string? Address { get; }
+
+    public int Port { get; }
+
+    public TimeSpan? Retry { get; }
+
+    /// <summary>The remote endpoint id, known once hello or version_select arrived.</summary>
+    public EndpointId PeerId { get; private set; }
+
+    /// <summary>Set when the handshake completed.</summary>
+    public PeerInfo? Info { get; private set; }
+
+    /// <summary>The peer's advertised filter (replaced as a whole by each routing_update).</summary>
+    public volatile string[] Filter = [];
+
+    public PeerOutbox Outbox { get; }
+
+    public long MalformedFrames => Interlocked.Read(ref _malformed);
+
+    /// <summary>Completes with the peer info after the handshake, or faults with a <see cref="BrokerException"/>.</summary>
+    public Task<PeerInfo> Established => _established.Task;
+
+    /// <summary>Completes when the connection is closed and its final status events were emitted.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Info for events about this connection, also before the handshake completed.</summary>
+    public PeerInfo DescribeForEvents() => Info ?? new PeerInfo(PeerId, PeerId.IsNil ? $"{Address}:{Port}" : PeerId.ToString(), Address, Port, Direction, Retry);
+
+    public void Start()
+    {
+        _ = _established.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        Completion = Task.Run(RunAsync);
+    }
+
+    /// <summary>Closes at once (no BYE), e.g. at shutdown of a connection still in its handshake.</summary>
+    public void Abort()
+    {
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+    }
+
+    /// <summary>
+    /// Broker's graceful removal: stop accepting new frames, drain what was accepted, send ping("BYE"+token), wait up
+    /// to 3 s for the pong, then close first. Emits peer_removed.
+    /// </summary>
+    public async Task CloseGracefullyAsync(string reason, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _gracefulStarted, 1) != 0)
+        {
+            await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        _removeReason = reason;
+        _removing = true;
+        _core.Unroute(this);
+        Outbox.Complete();
+        try
+        {
+            await _writerTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var bye = new byte[11];
+            WireFormat.ByeMarker.CopyTo(bye);
+            BinaryPrimitives.WriteUInt64LittleEndian(bye.AsSpan(3), _byeToken);
+            Envelope.WriteRawFrame(_writer, _core.Id, PeerId, EnvelopeType.Ping, WireFormat.DefaultTtl, WireFormat.ReservedTopic, bye);
+            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _byePong.Task.WaitAsync(ByeTimeout, _core.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or TimeoutException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The peer is gone or slow; close anyway.
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+
+        _cts.Cancel();
+        await Completion.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        bool established = false;
+        try
+        {
+            if (!await HandshakeAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            Info = new PeerInfo(PeerId, PeerId.ToString(), Address, Port, Direction, Retry);
+            _writerTask = Task.Run(WriteLoopAsync);
+            established = _core.OnEstablished(this, _sentFilter);
+            if (!established)
+            {
+                _established.TrySetException(new BrokerException(BrokerErrorCode.ShuttingDown, "the endpoint is shutting down"));
+                return;
+            }
+
+            _established.TrySetResult(Info);
+            await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            _established.TrySetException(new BrokerException(BrokerErrorCode.PeerDisconnectDuringHandshake, e.Message, e));
+        }
+        finally
+        {
+            // The peer is gone: nobody will answer a BYE any more.
+            _byePong.TrySetResult();
+            Outbox.Complete();
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            _socket.Dispose();
+            try
+            {
+                await _writerTask.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Writer failures only mean the socket is gone.
+            }
+
+            _core.OnClosed(this, established, _removing, _removeReason);
+        }
+    }
+
+    // ------------------------------------------------------------------ handshake
+
+    private enum Phase
+    {
+        Initial,
+        AwaitVersionSelect,
+        AwaitSynAck,
+        AwaitSyn,
+        AwaitAck,
+    }
+
+    private async Task<bool> HandshakeAsync()
+    {
+        using var timeout = new CancellationTokenSource(_core.Options.HandshakeTimeout, _core.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _cts.Token);
+        var ct = linked.Token;
+        try
+        {
+            bool outbound = Direction == PeerDirection.Outbound;
+
+            // Neither side waits for the other (golden README item 1): the acceptor queues a probe, the connector a hello.
+            await SendHandshakeAsync(outbound ? HandshakeMessage.Hello(_core.Id) : HandshakeMessage.Probe(), ct).ConfigureAwait(false);
+            var phase = Phase.Initial;
+            while (true)
+            {
+                var (status, payload, length) = await ReadHandshakeFrameAsync(ct).ConfigureAwait(false);
+                switch (status)
+                {
+                    case FrameStatus.Eof:
+                        return Fail(BrokerErrorCode.PeerDisconnectDuringHandshake, "the remote side closed the connection during the handshake");
+                    case FrameStatus.TooLarge:
+                        return Fail(BrokerErrorCode.InvalidMessage, $"handshake frame of {length} bytes exceeds the limit of {_core.Options.MaxHandshakeFrameSize}");
+                    case FrameStatus.Empty:
+                        return Fail(BrokerErrorCode.InvalidMessage, "zero-length frame during the handshake");
+                }
+
+                var parse = HandshakeMessage.TryParse(payload, out var msg);
+                if (parse == HandshakeParseResult.InvalidType)
+                {
+                    return await DropAsync(BrokerErrorCode.InvalidMessage, "invalid message type tag", ct).ConfigureAwait(false);
+                }
+
+                if (parse == HandshakeParseResult.Truncated)
+                {
+                    return await DropAsync(BrokerErrorCode.InvalidMessage, $"failed to parse {HandshakeMessage.NameOf((HandshakeType)payload[0])}", ct).ConfigureAwait(false);
+                }
+
+                var m = msg!;
+                if (m.Type is HandshakeType.Hello or HandshakeType.Probe or HandshakeType.VersionSelect && m.Magic != WireFormat.Magic)
+                {
+                    return await DropAsync(BrokerErrorCode.WrongMagicNumber, "wrong magic number", ct).ConfigureAwait(false);
+                }
+
+                switch (m.Type)
+                {
+                    case HandshakeType.Probe:
+                        continue;
+                    case HandshakeType.DropConn:
+                        return Fail(m.Code, $"the peer dropped the connection: {m.Description} ({m.Code.Name()})");
+                    case HandshakeType.Hello when phase == Phase.Initial:
+                        if (m.MinVersion > WireFormat.ProtocolVersion || m.MaxVersion < WireFormat.ProtocolVersion)
+                        {
+                            return await DropAsync(BrokerErrorCode.PeerIncompatible, "unsupported versions offered", ct).ConfigureAwait(false);
+                        }
+
+                        PeerId = m.Sender;
+                        if (PeerId == _core.Id)
+                        {
+                            return await DropAsync(BrokerErrorCode.InvalidPeeringRequest, "cannot peer with itself", ct).ConfigureAwait(false);
+                        }
+
+                        if (_core.Id < PeerId)
+                        {
+                            // We are the originator (smaller id).
+                            if (!_core.TryClaim(this))
+                            {
+                                return await DropAsync(BrokerErrorCode.RedundantConnection, "redundant connection", ct).ConfigureAwait(false);
+                            }
+
+                            _sentFilter = _core.AdvertisedFilter;
+                            await SendHandshakeAsync(HandshakeMessage.VersionSelect(_core.Id), HandshakeMessage.OriginatorSyn(_sentFilter), ct).ConfigureAwait(false);
+                            phase = Phase.AwaitSynAck;
+                        }
+                        else
+                        {
+                            if (!outbound)
+                            {
+                                await SendHandshakeAsync(HandshakeMessage.Hello(_core.Id), ct).ConfigureAwait(false);
+                            }
+
+                            phase = Phase.AwaitVersionSelect;
+                        }
+
+                        continue;
+                    case HandshakeType.VersionSelect when phase == Phase.AwaitVersionSelect || (phase == Phase.Initial && outbound):
+                        if (m.Version != WireFormat.ProtocolVersion)
+                        {
+                            return await DropAsync(BrokerErrorCode.PeerIncompatible, "unsupported versions offered", ct).ConfigureAwait(false);
+                        }
+
+                        PeerId = m.Sender;
+                        if (!(PeerId < _core.Id) || !_core.TryClaim(this))
+                        {
+                            return await DropAsync(BrokerErrorCode.LogicError, "detected redundant connection at the responder", ct).ConfigureAwait(false);
+                        }
+
+                        phase = Phase.AwaitSyn;
+                        continue;
+                    case HandshakeType.OriginatorSyn when phase == Phase.AwaitSyn:
+                        Filter = m.Filter;
+                        _sentFilter = _core.AdvertisedFilter;
+                        await SendHandshakeAsync(HandshakeMessage.ResponderSynAck(_sentFilter), ct).ConfigureAwait(false);
+                        phase = Phase.AwaitAck;
+                        continue;
+                    case HandshakeType.ResponderSynAck when phase == Phase.AwaitSynAck:
+                        Filter = m.Filter;
+                        await SendHandshakeAsync(HandshakeMessage.OriginatorAck(), ct).ConfigureAwait(false);
+                        return true;
+                    case HandshakeType.OriginatorAck when phase == Phase.AwaitAck:
+                        return true;
+                    default:
+                        // A valid message in the wrong state: Broker closes without a drop_conn.
+                        return Fail(BrokerErrorCode.UnexpectedHandshakeMessage, $"unexpected {HandshakeMessage.NameOf(m.Type)} during the handshake");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cts.IsCancellationRequested)
+        {
+            return Fail(BrokerErrorCode.PeerTimeout, $"the handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            return Fail(BrokerErrorCode.PeerDisconnectDuringHandshake, $"the connection failed during the handshake: {e.Message}");
+        }
+    }
+
+    private bool Fail(BrokerErrorCode code, string message)
+    {
+        var error = new BrokerException(code, message);
+        _established.TrySetException(error);
+        _core.Emit(new ErrorEvent(code, DescribeForEvents(), message));
+        return false;
+    }
+
+    private async Task<bool> DropAsync(BrokerErrorCode code, string description, CancellationToken ct)
+    {
+        try
+        {
+            await SendHandshakeAsync(HandshakeMessage.DropConn(_core.Id, code, description), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+        }
+
+        return Fail(code, $"dropped the connection: {description}");
+    }
+
+    private async ValueTask SendHandshakeAsync(byte[] payload, CancellationToken ct)
+    {
+        Envelope.WriteHandshakeFrame(_writer, payload);
+        await _writer.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendHandshakeAsync(byte[] first, byte[] second, CancellationToken ct)
+    {
+        Envelope.WriteHandshakeFrame(_writer, first);
+        Envelope.WriteHandshakeFrame(_writer, second);
+        await _writer.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private enum FrameStatus
+    {
+        Ok,
+        Eof,
+        TooLarge,
+        Empty,
+    }
+
+    private async ValueTask<(FrameStatus Status, byte[] Payload, uint Length)> ReadHandshakeFrameAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await _reader.ReadAsync(ct).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length >= 4)
+            {
+                uint length = ReadLength(buffer);
+                if (length == 0)
+                {
+                    _reader.AdvanceTo(buffer.GetPosition(4));
+                    return (FrameStatus.Empty, [], 0);
+                }
+
+                // Bound the length before buffering anything (Broker allocates whatever is announced).
+                if (length > (uint)_core.Options.MaxHandshakeFrameSize)
+                {
+                    _reader.AdvanceTo(buffer.Start, buffer.End);
+                    return (FrameStatus.TooLarge, [], length);
+                }
+
+                if (buffer.Length >= 4 + length)
+                {
+                    var payload = buffer.Slice(4, length).ToArray();
+                    _reader.AdvanceTo(buffer.GetPosition(4 + length));
+                    return (FrameStatus.Ok, payload, length);
+                }
+            }
+
+            if (result.IsCompleted)
+            {
+                _reader.AdvanceTo(buffer.End);
+                return (FrameStatus.Eof, [], 0);
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static uint ReadLength(in ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> head = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(head);
+        return BinaryPrimitives.ReadUInt32BigEndian(head);
+    }
+
+    // ------------------------------------------------------------------ operational phase
+
+    private async Task ReadLoopAsync()
+    {
+        var ct = _cts.Token;
+        uint max = (uint)_core.Options.MaxFrameSize;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _reader.ReadAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var buffer = result.Buffer;
+            while (buffer.Length >= 4)
+            {
+                uint length = ReadLength(buffer);
+                if (length > max)
+                {
+                    _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"frame of {length} bytes exceeds the limit of {max}; closing the connection"));
+                    _reader.AdvanceTo(buffer.Start, buffer.End);
+                    return;
+                }
+
+                if (buffer.Length < 4 + length)
+                {
+                    break;
+                }
+
+                var frame = buffer.Slice(4, length);
+                if (length > 0)
+                {
+                    if (frame.IsSingleSegment)
+                    {
+                        ProcessFrame(frame.FirstSpan);
+                    }
+                    else
+                    {
+                        var rented = ArrayPool<byte>.Shared.Rent((int)length);
+                        frame.CopyTo(rented);
+                        ProcessFrame(rented.AsSpan(0, (int)length));
+                        ArrayPool<byte>.Shared.Return(rented);
+                    }
+                }
+
+                buffer = buffer.Slice(4 + length);
+            }
+
+            _reader.AdvanceTo(buffer.Start, result.Buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    private void ProcessFrame(ReadOnlySpan<byte> frame)
+    {
+        if (!Envelope.TryParse(frame, out var env))
+        {
+            Malformed(frame.Length < WireFormat.EnvelopeHeaderSize ? "an envelope shorter than 37 bytes" : "an envelope with an unknown type or a topic longer than the frame");
+            return;
+        }
+
+        _core.CountIn(frame.Length + 4);
+        switch (env.Type)
+        {
+            case EnvelopeType.Data:
+            {
+                if (!env.Receiver.IsNil && env.Receiver != _core.Id)
+                {
+                    return; // Unicast for someone else: we do not route by receiver.
+                }
+
+                string topic = TopicOf(env.Topic);
+                BrokerData data;
+                try
+                {
+                    data = BrokerBinary.Decode(env.Payload, _core.Options.DecodeLimits);
+                }
+                catch (BrokerDecodeException e)
+                {
+                    Malformed($"undecodable data on '{topic}': {e.Message}");
+                    return;
+                }
+
+                _core.OnData(this, topic, data, env.Ttl);
+                return;
+            }
+
+            case EnvelopeType.Command:
+            {
+                string topic = TopicOf(env.Topic);
+                var sender = env.Sender.IsNil ? PeerId : env.Sender;
+                _core.OnCommand(this, new CommandMessage(topic, sender, env.Receiver, env.Payload.ToArray()), env.Ttl);
+                return;
+            }
+
+            case EnvelopeType.RoutingUpdate:
+                if (!FilterCodec.TryRead(env.Payload, out var filter, out _))
+                {
+                    Malformed("an unparsable routing_update");
+                    return;
+                }
+
+                Filter = filter;
+                return;
+            case EnvelopeType.Ping:
+                if (env.Sender.IsNil)
+                {
+                    return; // Broker treats a nil sender as local and does not answer.
+                }
+
+                Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Pong, WireFormat.DefaultTtl, PeerId, WireFormat.ReservedTopic, default, env.Payload.ToArray()));
+                return;
+            case EnvelopeType.Pong:
+                if (env.Payload.Length == 11 && env.Payload.StartsWith(WireFormat.ByeMarker) && BinaryPrimitives.ReadUInt64LittleEndian(env.Payload[3..]) == _byeToken)
+                {
+                    _byePong.TrySetResult();
+                }
+
+                return;
+        }
+    }
+
+    private string TopicOf(ReadOnlySpan<byte> bytes)
+    {
+        // Most peers publish on few topics: reuse the last string instead of allocating one per message.
+        if (bytes.SequenceEqual(_lastTopicBytes))
+        {
+            return _lastTopic;
+        }
+
+        _lastTopic = Encoding.UTF8.GetString(bytes);
+        _lastTopicBytes = bytes.ToArray();
+        return _lastTopic;
+    }
+
+    private void Malformed(string what)
+    {
+        Interlocked.Increment(ref _malformed);
+        _core.OnMalformed(this, $"dropped {what}");
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var control = new Queue<OutboundFrame>();
+        var data = new Queue<OutboundFrame>();
+        var id = _core.Id;
+        try
+        {
+            while (await Outbox.WaitAsync().ConfigureAwait(false))
+            {
+                Outbox.TakeAll(ref control, ref data);
+                while (control.TryDequeue(out var f))
+                {
+                    Envelope.WriteRawFrame(_writer, id, f.Receiver, f.Type, f.Ttl, f.Topic, f.Raw.Span);
+                }
+
+                int n = 0;
+                while (data.TryDequeue(out var f))
+                {
+                    if (f.IsRaw)
+                    {
+                        Envelope.WriteRawFrame(_writer, id, f.Receiver, f.Type, f.Ttl, f.Topic, f.Raw.Span);
+                    }
+                    else
+                    {
+                        Envelope.WriteDataFrame(_writer, id, f.Receiver, f.Type, f.Ttl, f.Topic, f.Data);
+                    }
+
+                    if (++n == 4096)
+                    {
+                        n = 0;
+                        _core.CountOut(4096);
+                        var r = await _writer.FlushAsync().ConfigureAwait(false);
+                        if (r.IsCompleted || r.IsCanceled)
+                        {
+                            return;
+                        }
+                    }
+                }
+
+                _core.CountOut(n);
+                var result = await _writer.FlushAsync().ConfigureAwait(false);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The connection broke: make the reader notice now.
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Disconnect policy: the peer's queue overflowed.</summary>
+    public void CloseForOverflow()
+    {
+        if (_removing)
+        {
+            return;
+        }
+
+        _removeReason = "output buffer overflow";
+        _removing = true;
+        _core.Emit(new ErrorEvent(BrokerErrorCode.Unspecified, Info, $"the output buffer of {PeerId} overflowed ({_core.Options.PeerBufferSize} messages); disconnecting"));
+        Abort();
+    }
+}

@@ -1,0 +1,180 @@
+using Broker.Data;
+using Broker.Wire;
+
+namespace Broker.Peering;
+
+/// <summary>One frame waiting for a peer's writer loop; data is encoded only when written (straight into the pipe).</summary>
+internal readonly struct OutboundFrame
+{
+    public OutboundFrame(EnvelopeType type, ushort ttl, EndpointId receiver, string topic, in BrokerData data, ReadOnlyMemory<byte> raw)
+    {
+        Type = type;
+        Ttl = ttl;
+        Receiver = receiver;
+        Topic = topic;
+        Data = data;
+        Raw = raw;
+    }
+
+    public EnvelopeType Type { get; }
+
+    public ushort Ttl { get; }
+
+    public EndpointId Receiver { get; }
+
+    public string Topic { get; }
+
+    /// <summary>The value of a data frame (when <see cref="Raw"/> is empty).</summary>
+    public BrokerData Data { get; }
+
+    /// <summary>An already-serialized payload (commands, routing updates, pings, pongs).</summary>
+    public ReadOnlyMemory<byte> Raw { get; }
+
+    public bool IsRaw => Type != EnvelopeType.Data;
+}
+
+/// <summary>What happened to an offered frame.</summary>
+internal enum EnqueueResult
+{
+    Queued,
+    DroppedOldest,
+    DroppedNewest,
+    Overflow,
+    Closed,
+}
+
+/// <summary>
+/// A peer's bounded output queue. Data frames obey the overflow policy; control frames (routing updates, pongs)
+/// bypass the bound because they are few and losing them would break the peering. The single writer takes
+/// everything queued at once (queues are swapped), so it touches the lock once per batch, not per frame.
+/// </summary>
+internal sealed class PeerOutbox
+{
+    private readonly Lock _lock = new();
+    private readonly int _capacity;
+    private readonly OverflowPolicy _policy;
+    private Queue<OutboundFrame> _data = new();
+    private Queue<OutboundFrame> _control = new();
+    private TaskCompletionSource<bool>? _waiter;
+    private bool _completed;
+    private long _dropped;
+
+    public PeerOutbox(int capacity, OverflowPolicy policy)
+    {
+        _capacity = Math.Max(1, capacity);
+        _policy = policy;
+    }
+
+    public long DroppedCount => Interlocked.Read(ref _dropped);
+
+    public int Depth
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _data.Count + _control.Count;
+            }
+        }
+    }
+
+    public EnqueueResult EnqueueData(in OutboundFrame frame)
+    {
+        TaskCompletionSource<bool>? wake;
+        EnqueueResult result = EnqueueResult.Queued;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return EnqueueResult.Closed;
+            }
+
+            if (_data.Count >= _capacity)
+            {
+                switch (_policy)
+                {
+                    case OverflowPolicy.DropNewest:
+                        _dropped++;
+                        return EnqueueResult.DroppedNewest;
+                    case OverflowPolicy.Disconnect:
+                        return EnqueueResult.Overflow;
+                    default:
+                        _data.Dequeue();
+                        _dropped++;
+                        result = EnqueueResult.DroppedOldest;
+                        break;
+                }
+            }
+
+            _data.Enqueue(frame);
+            wake = _waiter;
+            _waiter = null;
+        }
+
+        wake?.TrySetResult(true);
+        return result;
+    }
+
+    public bool EnqueueControl(in OutboundFrame frame)
+    {
+        TaskCompletionSource<bool>? wake;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            _control.Enqueue(frame);
+            wake = _waiter;
+            _waiter = null;
+        }
+
+        wake?.TrySetResult(true);
+        return true;
+    }
+
+    /// <summary>Accepts nothing more; the writer drains what is queued and then stops.</summary>
+    public void Complete()
+    {
+        TaskCompletionSource<bool>? wake;
+        lock (_lock)
+        {
+            _completed = true;
+            wake = _waiter;
+            _waiter = null;
+        }
+
+        wake?.TrySetResult(false);
+    }
+
+    /// <summary>Waits until something is queued (true) or the outbox is completed and empty (false).</summary>
+    public Task<bool> WaitAsync()
+    {
+        lock (_lock)
+        {
+            if (_data.Count > 0 || _control.Count > 0)
+            {
+                return Task.FromResult(true);
+            }
+
+            if (_completed)
+            {
+                return Task.FromResult(false);
+            }
+
+            _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _waiter.Task;
+        }
+    }
+
+    /// <summary>Swaps the queues with the (empty) spares the writer hands in and returns what was queued.</summary>
+    public void TakeAll(ref Queue<OutboundFrame> control, ref Queue<OutboundFrame> data)
+    {
+        lock (_lock)
+        {
+            (control, _control) = (_control, control);
+            (data, _data) = (_data, data);
+        }
+    }
+}

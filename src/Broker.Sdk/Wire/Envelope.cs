@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Broker.Data;
+using Broker.Serialization;
+
+namespace Broker.Wire;
+
+/// <summary>
+/// The operational envelope (after originator_ack; no type byte in front):
+/// sender 16 | receiver 16 | type u8 | ttl u16 | topic length u16 | topic | payload.
+/// </summary>
+internal readonly ref struct Envelope
+{
+    public EndpointId Sender { get; init; }
+
+    public EndpointId Receiver { get; init; }
+
+    public EnvelopeType Type { get; init; }
+
+    public ushort Ttl { get; init; }
+
+    public ReadOnlySpan<byte> Topic { get; init; }
+
+    public ReadOnlySpan<byte> Payload { get; init; }
+
+    /// <summary>Parses the header; false for a short frame, a topic longer than the frame or an unknown type.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> frame, out Envelope envelope)
+    {
+        envelope = default;
+        if (frame.Length < WireFormat.EnvelopeHeaderSize)
+        {
+            return false;
+        }
+
+        byte type = frame[32];
+        int topicLength = BinaryPrimitives.ReadUInt16BigEndian(frame[35..]);
+        if (type < (byte)EnvelopeType.Data || type > (byte)EnvelopeType.Pong || topicLength > frame.Length - WireFormat.EnvelopeHeaderSize)
+        {
+            return false;
+        }
+
+        envelope = new Envelope
+        {
+            Sender = EndpointId.FromBytes(frame),
+            Receiver = EndpointId.FromBytes(frame[16..]),
+            Type = (EnvelopeType)type,
+            Ttl = BinaryPrimitives.ReadUInt16BigEndian(frame[33..]),
+            Topic = frame.Slice(WireFormat.EnvelopeHeaderSize, topicLength),
+            Payload = frame[(WireFormat.EnvelopeHeaderSize + topicLength)..],
+        };
+        return true;
+    }
+
+    /// <summary>Writes a whole length-prefixed frame whose payload is one Broker value, encoded in place.</summary>
+    public static void WriteDataFrame(IBufferWriter<byte> writer, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, in BrokerData data)
+    {
+        int topicLength = Encoding.UTF8.GetByteCount(topic);
+        int dataSize = BrokerBinary.GetEncodedSize(data);
+        int payload = WireFormat.EnvelopeHeaderSize + topicLength + dataSize;
+        var span = writer.GetSpan(4 + payload);
+        int pos = WriteHeader(span, payload, sender, receiver, type, ttl, topic, topicLength);
+        pos += BrokerBinary.Write(data, span[pos..]);
+        writer.Advance(pos);
+    }
+
+    /// <summary>Writes a whole length-prefixed frame with an opaque payload.</summary>
+    public static void WriteRawFrame(IBufferWriter<byte> writer, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, ReadOnlySpan<byte> body)
+    {
+        int topicLength = Encoding.UTF8.GetByteCount(topic);
+        int payload = WireFormat.EnvelopeHeaderSize + topicLength + body.Length;
+        var span = writer.GetSpan(4 + payload);
+        int pos = WriteHeader(span, payload, sender, receiver, type, ttl, topic, topicLength);
+        body.CopyTo(span[pos..]);
+        writer.Advance(pos + body.Length);
+    }
+
+    /// <summary>Writes a length-prefixed handshake frame.</summary>
+    public static void WriteHandshakeFrame(IBufferWriter<byte> writer, ReadOnlySpan<byte> payload)
+    {
+        var span = writer.GetSpan(4 + payload.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)payload.Length);
+        payload.CopyTo(span[4..]);
+        writer.Advance(4 + payload.Length);
+    }
+
+    private static int WriteHeader(Span<byte> span, int payloadLength, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, int topicLength)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)payloadLength);
+        sender.WriteTo(span[4..]);
+        receiver.WriteTo(span[20..]);
+        span[36] = (byte)type;
+        BinaryPrimitives.WriteUInt16BigEndian(span[37..], ttl);
+        BinaryPrimitives.WriteUInt16BigEndian(span[39..], (ushort)topicLength);
+        Encoding.UTF8.GetBytes(topic, span[41..]);
+        return 41 + topicLength;
+    }
+}
