@@ -25,7 +25,9 @@ public sealed class SampleProcess : IAsyncDisposable
     private SampleProcess(string sample, string[] args)
     {
         Name = $"{sample} {string.Join(' ', args)}";
-        var start = new ProcessStartInfo("dotnet")
+        // The dotnet CLI tells child processes which host runs them; plain "dotnet" from PATH otherwise.
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
+        var start = new ProcessStartInfo(host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
