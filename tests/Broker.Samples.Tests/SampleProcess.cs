@@ -141,7 +141,8 @@ public sealed class SampleProcess : IAsyncDisposable
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(new CancellationTokenSource(Deadline).Token);
+                using var cts = new CancellationTokenSource(Deadline);
+                await _process.WaitForExitAsync(cts.Token);
             }
         }
         catch (InvalidOperationException)
