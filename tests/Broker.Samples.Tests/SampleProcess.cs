@@ -129,6 +129,9 @@ public sealed class SampleProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Completes when the process has exited.</summary>
+    public Task Exited => _process.WaitForExitAsync();
+
     /// <summary>What the process printed, for failure messages.</summary>
     public string Describe() =>
         $"\n--- stdout of {Name} ---\n{string.Join('\n', Output)}\n--- stderr ---\n{Errors}";
