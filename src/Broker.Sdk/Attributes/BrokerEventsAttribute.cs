@@ -49,7 +49,7 @@ public sealed class BrokerEventAttribute : Attribute
 /// per field in declaration order, <c>nil</c> for unset optional fields) on <c>bro/log/&lt;id&gt;</c>, in the seed's log
 /// message format <c>[stream enum, record]</c>.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, Inherited = false)]
 public sealed class LogStreamAttribute : Attribute
 {
     /// <summary>Declares the log stream.</summary>

@@ -286,18 +286,24 @@ public readonly partial struct BrokerData
     {
         if (!IsStrictlyAscending(elements))
         {
-            int[] order = StableOrder(elements.Length, elements, static (items, x, y) => items[x].CompareTo(items[y]));
-            var unique = new List<BrokerData>(elements.Length);
+            int[] order = StableOrder(elements, static (items, x, y) => items[x].CompareTo(items[y]));
+            var sorted = new BrokerData[elements.Length];
+            int count = 0;
             for (int i = 0; i < order.Length; i++)
             {
                 var element = elements[order[i]];
-                if (unique.Count == 0 || unique[^1].CompareTo(element) != 0)
+                if (count == 0 || sorted[count - 1].CompareTo(element) != 0)
                 {
-                    unique.Add(element);
+                    sorted[count++] = element;
                 }
             }
 
-            elements = unique.ToArray();
+            if (count != sorted.Length)
+            {
+                Array.Resize(ref sorted, count);
+            }
+
+            elements = sorted;
         }
 
         return new(BrokerDataKind.Set, obj: elements);
@@ -315,8 +321,9 @@ public readonly partial struct BrokerData
 
         if (!ascending)
         {
-            int[] order = StableOrder(entries.Length, entries, static (items, x, y) => items[x].Key.CompareTo(items[y].Key));
-            var result = new List<KeyValuePair<BrokerData, BrokerData>>(entries.Length);
+            int[] order = StableOrder(entries, static (items, x, y) => items[x].Key.CompareTo(items[y].Key));
+            var sorted = new KeyValuePair<BrokerData, BrokerData>[entries.Length];
+            int count = 0;
             for (int i = 0; i < order.Length; i++)
             {
                 var entry = entries[order[i]];
@@ -325,10 +332,15 @@ public readonly partial struct BrokerData
                     continue;
                 }
 
-                result.Add(entry);
+                sorted[count++] = entry;
             }
 
-            entries = result.ToArray();
+            if (count != sorted.Length)
+            {
+                Array.Resize(ref sorted, count);
+            }
+
+            entries = sorted;
         }
 
         return new(BrokerDataKind.Table, obj: entries);
@@ -348,10 +360,10 @@ public readonly partial struct BrokerData
     }
 
     // Indices of items in ascending order, equal items kept in their original order (Array.Sort is not stable).
-    private static int[] StableOrder<TItem>(int count, TItem[] items, Func<TItem[], int, int, int> compare)
+    private static int[] StableOrder<TItem>(TItem[] items, Func<TItem[], int, int, int> compare)
     {
-        var order = new int[count];
-        for (int i = 0; i < count; i++)
+        var order = new int[items.Length];
+        for (int i = 0; i < order.Length; i++)
         {
             order[i] = i;
         }

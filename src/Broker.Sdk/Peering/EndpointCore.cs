@@ -42,6 +42,7 @@ internal sealed class EndpointCore
     private long _bytesIn;
     private long _malformed;
     private long _ttlExpired;
+    private long _forwarded;
     private long _peerDrops;
 
     [ThreadStatic]
@@ -764,6 +765,7 @@ internal sealed class EndpointCore
                 continue;
             }
 
+            Interlocked.Increment(ref _forwarded);
             Enqueue(peer, frame);
         }
     }
@@ -912,6 +914,7 @@ internal sealed class EndpointCore
             Interlocked.Read(ref _peerDrops),
             Interlocked.Read(ref _malformed),
             Interlocked.Read(ref _ttlExpired),
+            Interlocked.Read(ref _forwarded),
             list);
     }
 }

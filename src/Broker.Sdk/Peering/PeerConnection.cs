@@ -173,6 +173,8 @@ internal sealed class PeerConnection
         }
         finally
         {
+            // The peer is gone: nobody will answer a BYE any more.
+            _byePong.TrySetResult();
             Outbox.Complete();
             try
             {

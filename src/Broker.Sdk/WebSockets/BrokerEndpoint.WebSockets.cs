@@ -41,6 +41,9 @@ public sealed partial class BrokerEndpoint : IBrokerPublisher
         return ValueTask.FromResult(server.LocalEndpoint);
     }
 
+    /// <summary>The WebSocket client router (tests and diagnostics).</summary>
+    internal WebSocketHub WebSocketHub => _webSocketHub;
+
     /// <summary>The number of WebSocket clients connected (after their handshake).</summary>
     public int WebSocketClientCount => _webSocketHub.Count;
 

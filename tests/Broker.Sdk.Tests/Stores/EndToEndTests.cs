@@ -22,7 +22,8 @@ public sealed class EndToEndTests : IAsyncLifetime
 
     private BrokerEndpoint NewEndpoint(string name)
     {
-        var ep = new BrokerEndpoint(new BrokerEndpointOptions { Name = name });
+        // Store traffic shares the per-peer queue; a burst of 10,000 writes needs room (see docs/stores.md).
+        var ep = new BrokerEndpoint(new BrokerEndpointOptions { Name = name, PeerBufferSize = 1 << 17 });
         _endpoints.Add(ep);
         return ep;
     }

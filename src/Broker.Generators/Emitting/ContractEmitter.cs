@@ -1,0 +1,175 @@
+using System.Linq;
+using System.Text;
+using Broker.Generators.Common;
+using Broker.Generators.Model;
+
+namespace Broker.Generators.Emitting;
+
+/// <summary>
+/// Emits, for one event contract interface: the contract description with its dispatch table, and the
+/// publisher / auto-publisher proxy (one class; the auto-publisher has a local handler).
+/// </summary>
+internal static class ContractEmitter
+{
+    public static string HintName(ContractModel model) => model.Type.HintStem + ".BrokerEvents.g.cs";
+
+    public static string Emit(ContractModel model)
+    {
+        var type = model.Type;
+        string self = type.QualifiedName;
+        string proxy = ProxyName(type);
+        string t = KnownNames.Typed;
+        string @new = model.HidesBaseContract ? "new " : ""; // a base interface is a contract too and has the same static members
+        var w = Wrapping.Begin(type);
+
+        w.Open($"partial {type.Type.Keyword} {type.Type.Name}");
+        w.Line("/// <summary>The topic prefix of this event contract.</summary>");
+        w.Line($"public {@new}const string BrokerTopicPrefix = {SourceWriter.Literal(model.TopicPrefix)};");
+        w.Line();
+        w.Line("/// <summary>The contract's run-time description: subscription prefixes and the generated dispatch table.</summary>");
+        w.Line($"public {@new}static {t}.EventContract<{self}> BrokerContract {{ get; }} = new {t}.EventContract<{self}>(");
+        w.Indentation++;
+        w.Line($"{SourceWriter.Literal(type.FullName)},");
+        w.Line($"{KnownNames.ImmutableArray}.Create<string>({string.Join(", ", model.SubscriptionPrefixes.Select(SourceWriter.Literal))}),");
+        w.Line($"{KnownNames.ImmutableArray}.Create<string>({string.Join(", ", model.Events.Select(e => SourceWriter.Literal(e.EventName)))}),");
+        w.Line("__BrokerDispatch);");
+        w.Indentation--;
+        w.Line();
+        w.Line("/// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>");
+        w.Line("/// <param name=\"publisher\">The endpoint (or WebSocket client) to publish through.</param>");
+        w.Line("/// <returns>The publisher.</returns>");
+        w.Line($"public {@new}static {self} Publisher({KnownNames.Publisher} publisher) => new {proxy}(publisher, null);");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// A proxy that raises events locally: every call runs <paramref name=\"local\"/>, and calls of events declared");
+        w.Line("/// with <c>AutoPublish = true</c> are also published to peers (Zeek's <c>Broker::auto_event</c>).");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"publisher\">The endpoint (or WebSocket client) to publish through.</param>");
+        w.Line("/// <param name=\"local\">The local handlers.</param>");
+        w.Line("/// <returns>The auto-publisher.</returns>");
+        w.Line($"public static {self} AutoPublisher({KnownNames.Publisher} publisher, {self} local) => new {proxy}(publisher, local ?? throw new global::System.ArgumentNullException(nameof(local)));");
+        w.Line();
+        w.Line("/// <summary>Subscribes <paramref name=\"handler\"/> to this contract's events; mismatched events become error events.</summary>");
+        w.Line("/// <param name=\"endpoint\">The endpoint to subscribe on.</param>");
+        w.Line("/// <param name=\"handler\">The handler implementation.</param>");
+        w.Line("/// <param name=\"options\">Queue options and an error callback.</param>");
+        w.Line("/// <returns>The running registration; dispose it to unsubscribe.</returns>");
+        w.Line($"public static {t}.EventHandlerRegistration Subscribe({KnownNames.Endpoint} endpoint, {self} handler, {t}.TypedSubscriptionOptions? options = null) =>");
+        w.Line($"    {t}.EventHandlerRegistration.Start(endpoint, BrokerContract, handler, options);");
+        w.Line();
+        EmitDispatch(w, model);
+        w.Close();
+        Wrapping.EndContaining(w, type);
+        w.Line();
+        EmitProxy(w, model, proxy); // file-local types must be top-level
+        return Wrapping.EndNamespace(w, type);
+    }
+
+    private static string ProxyName(HierarchyInfo type)
+    {
+        var name = new StringBuilder("__");
+        foreach (var outer in type.Containing)
+        {
+            name.Append(outer.Name).Append('_');
+        }
+
+        return name.Append(type.Type.Name).Append("_BrokerProxy").ToString();
+    }
+
+    private static void EmitDispatch(SourceWriter w, ContractModel model)
+    {
+        w.Open($"private static global::System.Threading.Tasks.ValueTask<bool> __BrokerDispatch({model.Type.QualifiedName} handler, {KnownNames.ZeekEvent} zeekEvent)");
+        w.Open("switch (zeekEvent.Name)");
+        foreach (var e in model.Events)
+        {
+            w.Line($"case {SourceWriter.Literal(e.EventName)}:");
+            w.Open("");
+            string signature = $"{e.EventName}({string.Join(", ", e.Parameters.Select(p => p.Type.Display + " " + p.Name))})";
+            string args = e.Parameters.Count == 0 ? "_" : "var __args";
+            w.Line($"{args} = {KnownNames.Convert}.Arguments(zeekEvent, {SourceWriter.Invariant(e.Parameters.Count)}, {SourceWriter.Literal(signature)});");
+            var call = new StringBuilder();
+            for (int i = 0; i < e.Parameters.Count; i++)
+            {
+                var p = e.Parameters[i];
+                string local = "__a" + SourceWriter.Invariant(i);
+                w.Line($"var {local} = {Conversions.DecodeMember(p.Type, $"__args[{SourceWriter.Invariant(i)}]", e.EventName, p.Name)};");
+                call.Append(i == 0 ? "" : ", ").Append(local);
+            }
+
+            string invocation = $"(({e.DeclaringInterface})handler).{SourceWriter.Identifier(e.MethodName)}({call})";
+            if (e.Return == ReturnKind.Void)
+            {
+                w.Line(invocation + ";");
+                w.Line($"return {KnownNames.Typed}.EventDispatch.Handled;");
+            }
+            else
+            {
+                w.Line($"return {KnownNames.Typed}.EventDispatch.After({invocation});");
+            }
+
+            w.Close();
+        }
+
+        w.Line("default:");
+        w.Line($"    return {KnownNames.Typed}.EventDispatch.NotDeclared;");
+        w.Close();
+        w.Close();
+    }
+
+    private static void EmitProxy(SourceWriter w, ContractModel model, string proxy)
+    {
+        string self = model.Type.QualifiedName;
+        w.Line($"/// <summary>Publisher and auto-publisher of <see cref=\"{self}\"/>.</summary>");
+        w.Open($"file sealed class {proxy} : {self}");
+        w.Line($"private readonly {KnownNames.Publisher} _publisher;");
+        w.Line($"private readonly {self}? _local;");
+        w.Line();
+        w.Open($"public {proxy}({KnownNames.Publisher} publisher, {self}? local)");
+        w.Line("_publisher = publisher ?? throw new global::System.ArgumentNullException(nameof(publisher));");
+        w.Line("_local = local;");
+        w.Close();
+        foreach (var e in model.Events)
+        {
+            w.Line();
+            string returns = e.Return switch
+            {
+                ReturnKind.Task => "global::System.Threading.Tasks.Task",
+                ReturnKind.ValueTask => "global::System.Threading.Tasks.ValueTask",
+                _ => "void",
+            };
+            string parameters = string.Join(", ", e.Parameters.Select(p => p.Type.Name + " " + SourceWriter.Identifier(p.Name)));
+            string arguments = string.Join(", ", e.Parameters.Select(p => SourceWriter.Identifier(p.Name)));
+            w.Open($"{returns} {e.DeclaringInterface}.{SourceWriter.Identifier(e.MethodName)}({parameters})");
+            string publish = $"_publisher.Publish({SourceWriter.Literal(e.Topic)}, {KnownNames.ZeekEvent}.Encode({SourceWriter.Literal(e.EventName)}, {KnownNames.ImmutableArray}.Create<{KnownNames.Data}>({string.Join(", ", e.Parameters.Select(p => Conversions.Encode(p.Type, SourceWriter.Identifier(p.Name))))})));";
+            string localCall = $"(({e.DeclaringInterface})_local).{SourceWriter.Identifier(e.MethodName)}({arguments})";
+            string done = e.Return switch
+            {
+                ReturnKind.Task => "return global::System.Threading.Tasks.Task.CompletedTask;",
+                ReturnKind.ValueTask => "return default;",
+                _ => "return;",
+            };
+            string localTail = e.Return == ReturnKind.Void ? localCall + ";" : "return " + localCall + ";";
+            if (e.AutoPublish)
+            {
+                // Broker::auto_event: the event goes to peers and to the local handlers.
+                w.Line(publish);
+                w.Open("if (_local is null)");
+                w.Line(done);
+                w.Close();
+                w.Line(localTail);
+            }
+            else
+            {
+                w.Open("if (_local is null)");
+                w.Line(publish);
+                w.Line(done);
+                w.Close();
+                w.Line(localTail);
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+    }
+}
