@@ -88,6 +88,17 @@ public class TopicRulesTests
         Assert.Equal(TopicProblem.EmptyComponent, ex.Problem);
     }
 
+    [Theory]
+    [InlineData("zeek/event/x", false, TopicProblem.None)]
+    [InlineData("/zeek/event/x", false, TopicProblem.LeadingSeparator)]
+    [InlineData("zeek/event/", false, TopicProblem.TrailingSeparator)]
+    [InlineData("zeek/event/", true, TopicProblem.None)] // a prefix may end with the separator
+    [InlineData("", true, TopicProblem.None)]
+    public void Layout_advice_flags_leading_and_trailing_separators(string topic, bool isPrefix, TopicProblem expected)
+    {
+        Assert.Equal(expected, TopicRules.CheckLayout(topic, isPrefix));
+    }
+
     [Fact]
     public void Matching_is_an_ordinal_prefix_test()
     {
