@@ -1,1 +1,54 @@
-Console.WriteLine("Printing: not implemented yet");
+// The seed's printing-listener.bro / printing-connector.bro as one program with two modes.
+//   dotnet run --project samples/Printing -- listener [--host 127.0.0.1] [--port 9999]
+//   dotnet run --project samples/Printing -- connector [--host 127.0.0.1] [--port 9999]
+using Broker;
+using Broker.Data;
+using Broker.Samples;
+
+return await SampleArgs.RunAsync(args, "Printing", ListenerAsync, ConnectorAsync);
+
+static async Task ListenerAsync(SampleArgs args)
+{
+    await using var endpoint = new BrokerEndpoint(new BrokerEndpointOptions { Name = "listener" });
+    await using var status = endpoint.SubscribeEvents();
+
+    // Broker::subscribe_to_prints("bro/print/"): a prefix, so bro/print/hi, bro/print/stuff, ... all arrive.
+    await using var prints = endpoint.Subscribe("bro/print/");
+    await endpoint.ListenAsync(args.Host, args.Port);
+
+    var peer = await status.PeerAddedAsync();
+    BroPrint.Line("Broker::incoming_connection_established", peer.Name);
+
+    int count = 0;
+    await foreach (var message in prints)
+    {
+        // A print message is the seed's one-element vector [msg] (broker::message{std::string{}}).
+        if (message.Data is not { Kind: BrokerDataKind.Vector, Length: 1 } print || print[0].Kind != BrokerDataKind.String)
+        {
+            continue;
+        }
+
+        BroPrint.Line("got print message", print[0].AsString());
+        if (++count == 3)
+        {
+            break; // terminate()
+        }
+    }
+}
+
+static async Task ConnectorAsync(SampleArgs args)
+{
+    await using var endpoint = new BrokerEndpoint(new BrokerEndpointOptions { Name = "connector" });
+    await using var status = endpoint.SubscribeEvents();
+
+    var peer = await endpoint.PeerAsync(args.Host, args.Port, retry: TimeSpan.FromSeconds(1));
+    BroPrint.Line("Broker::outgoing_connection_established", peer.Address, BrokerPort.Tcp((ushort)peer.Port), peer.Name);
+
+    // Broker::send_print(topic, msg)
+    endpoint.Publish("bro/print/hi", BrokerData.Vector("hello"));
+    endpoint.Publish("bro/print/stuff", BrokerData.Vector("..."));
+    endpoint.Publish("bro/print/bye", BrokerData.Vector("goodbye"));
+
+    // Broker::outgoing_connection_broken -> terminate()
+    await status.PeerGoneAsync(peer);
+}

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Broker.Errors;
@@ -286,18 +287,24 @@ public readonly partial struct BrokerData
     {
         if (!IsStrictlyAscending(elements))
         {
-            int[] order = StableOrder(elements.Length, elements, static (items, x, y) => items[x].CompareTo(items[y]));
-            var unique = new List<BrokerData>(elements.Length);
+            int[] order = StableOrder(elements, static (items, x, y) => items[x].CompareTo(items[y]));
+            var sorted = new BrokerData[elements.Length];
+            int count = 0;
             for (int i = 0; i < order.Length; i++)
             {
                 var element = elements[order[i]];
-                if (unique.Count == 0 || unique[^1].CompareTo(element) != 0)
+                if (count == 0 || sorted[count - 1].CompareTo(element) != 0)
                 {
-                    unique.Add(element);
+                    sorted[count++] = element;
                 }
             }
 
-            elements = unique.ToArray();
+            if (count != sorted.Length)
+            {
+                Array.Resize(ref sorted, count);
+            }
+
+            elements = sorted;
         }
 
         return new(BrokerDataKind.Set, obj: elements);
@@ -315,8 +322,9 @@ public readonly partial struct BrokerData
 
         if (!ascending)
         {
-            int[] order = StableOrder(entries.Length, entries, static (items, x, y) => items[x].Key.CompareTo(items[y].Key));
-            var result = new List<KeyValuePair<BrokerData, BrokerData>>(entries.Length);
+            int[] order = StableOrder(entries, static (items, x, y) => items[x].Key.CompareTo(items[y].Key));
+            var sorted = new KeyValuePair<BrokerData, BrokerData>[entries.Length];
+            int count = 0;
             for (int i = 0; i < order.Length; i++)
             {
                 var entry = entries[order[i]];
@@ -325,10 +333,15 @@ public readonly partial struct BrokerData
                     continue;
                 }
 
-                result.Add(entry);
+                sorted[count++] = entry;
             }
 
-            entries = result.ToArray();
+            if (count != sorted.Length)
+            {
+                Array.Resize(ref sorted, count);
+            }
+
+            entries = sorted;
         }
 
         return new(BrokerDataKind.Table, obj: entries);
@@ -348,10 +361,10 @@ public readonly partial struct BrokerData
     }
 
     // Indices of items in ascending order, equal items kept in their original order (Array.Sort is not stable).
-    private static int[] StableOrder<TItem>(int count, TItem[] items, Func<TItem[], int, int, int> compare)
+    private static int[] StableOrder<TItem>(TItem[] items, Func<TItem[], int, int, int> compare)
     {
-        var order = new int[count];
-        for (int i = 0; i < count; i++)
+        var order = new int[items.Length];
+        for (int i = 0; i < order.Length; i++)
         {
             order[i] = i;
         }
@@ -556,11 +569,12 @@ public readonly partial struct BrokerData
 
     internal byte Aux => _aux;
 
-    internal byte[] RawBytes => (byte[])_obj!;
+    // The kind fixes the array type (every factory guarantees it), so the codec skips the cast checks.
+    internal byte[] RawBytes => Unsafe.As<byte[]>(_obj!);
 
-    internal BrokerData[] RawElements => (BrokerData[])_obj!;
+    internal BrokerData[] RawElements => Unsafe.As<BrokerData[]>(_obj!);
 
-    internal KeyValuePair<BrokerData, BrokerData>[] RawEntries => (KeyValuePair<BrokerData, BrokerData>[])_obj!;
+    internal KeyValuePair<BrokerData, BrokerData>[] RawEntries => Unsafe.As<KeyValuePair<BrokerData, BrokerData>[]>(_obj!);
 
     internal bool IsV4Mapped => _a == V4MappedHigh && (_b & 0xFFFF_FFFF_0000_0000UL) == V4MappedLowPrefix;
 

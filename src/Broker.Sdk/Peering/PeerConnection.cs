@@ -120,7 +120,8 @@ internal sealed class PeerConnection
         Outbox.Complete();
         try
         {
-            await _writerTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A stalled peer must not hang unpeer/shutdown: give the drain the same bound as the BYE.
+            await _writerTask.WaitAsync(ByeTimeout, _core.TimeProvider, cancellationToken).ConfigureAwait(false);
             var bye = new byte[11];
             WireFormat.ByeMarker.CopyTo(bye);
             BinaryPrimitives.WriteUInt64LittleEndian(bye.AsSpan(3), _byeToken);
@@ -173,6 +174,8 @@ internal sealed class PeerConnection
         }
         finally
         {
+            // The peer is gone: nobody will answer a BYE any more.
+            _byePong.TrySetResult();
             Outbox.Complete();
             try
             {

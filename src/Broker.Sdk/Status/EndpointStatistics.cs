@@ -7,6 +7,7 @@ namespace Broker;
 /// <param name="PeerQueueDrops">Messages dropped because a peer's output buffer was full.</param>
 /// <param name="MalformedFrames">Operational frames that did not parse and were dropped.</param>
 /// <param name="TtlExpired">Forwards not done because the message's TTL was used up (a cycle being cut).</param>
+/// <param name="Forwarded">Messages from one peer re-sent to another (one count per target peer).</param>
 /// <param name="Peers">Per-peer figures.</param>
 public sealed record EndpointStatistics(
     long MessagesIn,
@@ -15,6 +16,7 @@ public sealed record EndpointStatistics(
     long PeerQueueDrops,
     long MalformedFrames,
     long TtlExpired,
+    long Forwarded,
     IReadOnlyList<PeerStatistics> Peers);
 
 /// <summary>Figures of one peer.</summary>

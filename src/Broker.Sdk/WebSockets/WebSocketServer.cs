@@ -104,9 +104,19 @@ internal sealed class WebSocketServer : IAsyncDisposable
                 return;
             }
 
+            // Registered before the ACK goes out, so a client that publishes as soon as it sees the ACK of another
+            // client's handshake reaches it. Messages queued meanwhile follow the ACK (the writer starts after it).
             _hub.Add(session);
             try
             {
+                var ack = new ArrayBufferWriter<byte>(96);
+                BrokerJson.WriteAck(ack, _hostId.ToString(), _options.Version);
+                using (var ackTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                {
+                    ackTimeout.CancelAfter(_options.HandshakeTimeout);
+                    await session.SendRawAsync(ack.WrittenMemory, ackTimeout.Token).ConfigureAwait(false);
+                }
+
                 await session.RunAsync(_stop.Token).ConfigureAwait(false);
             }
             finally
@@ -209,11 +219,7 @@ internal sealed class WebSocketServer : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var session = new WebSocketSession(socket, subscriptions, _options, OnClientMessage);
-        var ack = new ArrayBufferWriter<byte>(96);
-        BrokerJson.WriteAck(ack, _hostId.ToString(), _options.Version);
-        await session.SendRawAsync(ack.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        return session;
+        return new WebSocketSession(socket, subscriptions, _options, OnClientMessage);
     }
 
     private static string Truncate(string text) => text.Length <= 120 ? text : text[..120];
