@@ -122,7 +122,8 @@ public sealed class TypedEventsOverWebSocketTests
         host.Publish("bro/event/ping", new Broker.Zeek.ZeekEvent("ping", BrokerData.String("from host"), BrokerData.Count(2)).ToData());
 
         await WsTestSupport.WaitUntil(() => recorder.Calls.Count == 2 && errors.Count == 2, "two events handled, two reported");
-        Assert.Equal(["hi:1", "from host:2"], recorder.Calls);
+        // The host's publish and the other client's travel different paths, so only the set is deterministic.
+        Assert.Equal(["from host:2", "hi:1"], recorder.Calls.Order(StringComparer.Ordinal));
         Assert.Equal(["event 'pong' is not declared by IPingEvents", "not a Zeek event"], errors);
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
