@@ -336,6 +336,20 @@ internal sealed class EndpointCore
         }
     }
 
+    public IReadOnlyList<string> PeerSubscriptions
+    {
+        get
+        {
+            var all = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var p in _snapshot.Peers)
+            {
+                all.UnionWith(p.Filter);
+            }
+
+            return [.. all];
+        }
+    }
+
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
         PeerConnection[] all;
@@ -802,9 +816,20 @@ internal sealed class EndpointCore
             return;
         }
 
-        var matches = t_subscriberMatches ??= new List<BrokerSubscription>(4);
-        snap.Subscribers.Match(topic, matches);
-        if (matches.Count == 0)
+        // Topics repeat: one hash lookup per message instead of a trie walk (the cache dies with the snapshot).
+        if (!snap.MatchCache.TryGetValue(topic, out var matches))
+        {
+            var list = t_subscriberMatches ??= new List<BrokerSubscription>(4);
+            snap.Subscribers.Match(topic, list);
+            matches = [.. list];
+            list.Clear();
+            if (snap.MatchCache.Count < RoutingSnapshot.MatchCacheLimit)
+            {
+                snap.MatchCache.TryAdd(topic, matches);
+            }
+        }
+
+        if (matches.Length == 0)
         {
             return;
         }
@@ -817,8 +842,6 @@ internal sealed class EndpointCore
                 Emit(new ErrorEvent(BrokerErrorCode.Unspecified, null, $"subscriber queue for '{s.Prefix}' overflowed; the subscription was closed (Disconnect policy)"));
             }
         }
-
-        matches.Clear();
     }
 
     // ------------------------------------------------------------------ store commands
@@ -956,6 +979,11 @@ internal sealed record RoutingSnapshot(
     EndpointFlags Flags,
     HashSet<string>? PublishAllow)
 {
+    public const int MatchCacheLimit = 4096;
+
+    /// <summary>Topic to matching subscribers, filled on demand.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, BrokerSubscription[]> MatchCache { get; } = new(StringComparer.Ordinal);
+
     public static RoutingSnapshot Empty(EndpointFlags flags) => new([], new(), new(), [], flags, null);
 }
 
