@@ -460,6 +460,7 @@ internal sealed class EndpointCore
             }
 
             _established.Add(connection);
+            PeeringMetrics.Peers.Add(1);
             PublishSnapshot();
             current = _snapshot.Advertised;
         }
@@ -482,6 +483,7 @@ internal sealed class EndpointCore
         {
             if (_established.Remove(connection))
             {
+                PeeringMetrics.Peers.Add(-1);
                 PublishSnapshot();
             }
         }
@@ -500,6 +502,7 @@ internal sealed class EndpointCore
 
             if (_established.Remove(connection))
             {
+                PeeringMetrics.Peers.Add(-1);
                 PublishSnapshot();
             }
         }
@@ -519,6 +522,7 @@ internal sealed class EndpointCore
     public void OnMalformed(PeerConnection connection, string what)
     {
         Interlocked.Increment(ref _malformed);
+        PeeringMetrics.MalformedFrames.Add(1);
         Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, connection.Info, what));
     }
 
@@ -735,9 +739,11 @@ internal sealed class EndpointCore
             case EnqueueResult.DroppedNewest:
             case EnqueueResult.DroppedOldest:
                 Interlocked.Increment(ref _peerDrops);
+                PeeringMetrics.PeerQueueDrops.Add(1);
                 break;
             case EnqueueResult.Overflow:
                 Interlocked.Increment(ref _peerDrops);
+                PeeringMetrics.PeerQueueDrops.Add(1);
                 peer.CloseForOverflow();
                 break;
         }
@@ -746,6 +752,7 @@ internal sealed class EndpointCore
     public void OnData(PeerConnection from, string topic, in BrokerData data, ushort ttl)
     {
         Interlocked.Increment(ref _messagesIn);
+        PeeringMetrics.MessagesIn.Add(1);
         var snap = _snapshot;
         if (topic.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
         {
@@ -776,6 +783,7 @@ internal sealed class EndpointCore
             if (ttl <= 1)
             {
                 Interlocked.Increment(ref _ttlExpired);
+                PeeringMetrics.TtlExpired.Add(1);
                 continue;
             }
 
@@ -847,6 +855,7 @@ internal sealed class EndpointCore
     public void OnCommand(PeerConnection from, CommandMessage message, ushort ttl)
     {
         Interlocked.Increment(ref _messagesIn);
+        PeeringMetrics.MessagesIn.Add(1);
         var snap = _snapshot;
         if (message.Receiver.IsNil || message.Receiver == Id)
         {
@@ -917,9 +926,17 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ counters
 
-    public void CountIn(int bytes) => Interlocked.Add(ref _bytesIn, bytes);
+    public void CountIn(int bytes)
+    {
+        Interlocked.Add(ref _bytesIn, bytes);
+        PeeringMetrics.BytesIn.Add(bytes);
+    }
 
-    public void CountOut(int messages) => Interlocked.Add(ref _messagesOut, messages);
+    public void CountOut(int messages)
+    {
+        Interlocked.Add(ref _messagesOut, messages);
+        PeeringMetrics.MessagesOut.Add(messages);
+    }
 
     public EndpointStatistics GetStatistics()
     {
