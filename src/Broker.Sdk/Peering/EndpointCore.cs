@@ -751,8 +751,6 @@ internal sealed class EndpointCore
 
     public void OnData(PeerConnection from, string topic, in BrokerData data, ushort ttl)
     {
-        Interlocked.Increment(ref _messagesIn);
-        PeeringMetrics.MessagesIn.Add(1);
         var snap = _snapshot;
         if (topic.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
         {
@@ -854,8 +852,6 @@ internal sealed class EndpointCore
 
     public void OnCommand(PeerConnection from, CommandMessage message, ushort ttl)
     {
-        Interlocked.Increment(ref _messagesIn);
-        PeeringMetrics.MessagesIn.Add(1);
         var snap = _snapshot;
         if (message.Receiver.IsNil || message.Receiver == Id)
         {
@@ -926,9 +922,17 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ counters
 
-    public void CountIn(int bytes)
+    /// <summary>Counts a batch of received frames (data, commands and control frames alike).</summary>
+    public void CountIn(int frames, long bytes)
     {
+        if (frames == 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _messagesIn, frames);
         Interlocked.Add(ref _bytesIn, bytes);
+        PeeringMetrics.MessagesIn.Add(frames);
         PeeringMetrics.BytesIn.Add(bytes);
     }
 

@@ -11,7 +11,7 @@ internal static class PeeringMetrics
 {
     public static readonly Meter Meter = new("Broker.Sdk.Peering");
 
-    public static readonly Counter<long> MessagesIn = Meter.CreateCounter<long>("broker.peering.messages_in", "{message}", "Data and command messages received from peers.");
+    public static readonly Counter<long> MessagesIn = Meter.CreateCounter<long>("broker.peering.messages_in", "{message}", "Operational frames received from peers.");
 
     public static readonly Counter<long> MessagesOut = Meter.CreateCounter<long>("broker.peering.messages_out", "{frame}", "Frames written to peers.");
 

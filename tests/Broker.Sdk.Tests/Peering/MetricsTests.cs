@@ -30,6 +30,6 @@ public sealed class MetricsTests
         a.Publish("/m", BrokerData.Count(1));
         await sub.ReceiveAsync(Deadline);
         Assert.True(Interlocked.Read(ref messagesIn) >= 1);
-        Assert.Equal(1, b.GetStatistics().MessagesIn);
+        Assert.True(b.GetStatistics().MessagesIn >= 1);
     }
 }
