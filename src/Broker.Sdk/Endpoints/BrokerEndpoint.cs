@@ -154,6 +154,7 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <returns>A task that completes when the endpoint is shut down.</returns>
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken = default)
     {
+        await StopWebSocketsAsync().ConfigureAwait(false);
         // Stores first: a master closes its SQLite file, clones and frontends fail their waiters with shutting_down.
         if (_storeHost is { } stores)
         {

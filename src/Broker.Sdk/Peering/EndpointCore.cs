@@ -721,6 +721,8 @@ internal sealed class EndpointCore
             return;
         }
 
+        WebSocketTap?.Invoke(topic, data, EndpointId.Nil);
+
         bool unsolicited = (flags & SendFlags.Unsolicited) != 0;
         var frame = new OutboundFrame(EnvelopeType.Data, WireFormat.DefaultTtl, EndpointId.Nil, topic, data, default);
         foreach (var peer in snap.Peers)
@@ -758,6 +760,7 @@ internal sealed class EndpointCore
         }
 
         DeliverLocal(snap, topic, data, from.PeerId);
+        WebSocketTap?.Invoke(topic, data, from.PeerId);
         if (Options.ForwardMessages)
         {
             var frame = new OutboundFrame(EnvelopeType.Data, (ushort)(ttl - 1), EndpointId.Nil, topic, data, default);
@@ -787,6 +790,28 @@ internal sealed class EndpointCore
 
             Interlocked.Increment(ref _forwarded);
             Enqueue(peer, frame);
+        }
+    }
+
+    /// <summary>Set by the WebSocket layer: sees every data message published here or received from a peer.</summary>
+    public WebSocketTapHandler? WebSocketTap { get; set; }
+
+    /// <summary>
+    /// A WebSocket client's message (the client is a lightweight peer with id <paramref name="client"/>): delivered to
+    /// local subscribers and sent to every peer whose filter matches.
+    /// </summary>
+    public void InjectFromWebSocket(EndpointId client, string topic, in BrokerData data)
+    {
+        Interlocked.Increment(ref _messagesIn);
+        var snap = _snapshot;
+        DeliverLocal(snap, topic, data, client);
+        var frame = new OutboundFrame(EnvelopeType.Data, WireFormat.DefaultTtl, EndpointId.Nil, topic, data, default);
+        foreach (var peer in snap.Peers)
+        {
+            if (RoutingFilter.Matches(peer.Filter, topic))
+            {
+                Enqueue(peer, frame);
+            }
         }
     }
 
@@ -964,6 +989,9 @@ internal sealed class EndpointCore
 }
 
 /// <summary>An immutable view of the routing state, swapped on every change and read without locks.</summary>
+/// <summary>Receives a data message for the WebSocket clients (sender: the peer it came from, or nil for a local publish).</summary>
+internal delegate void WebSocketTapHandler(string topic, in BrokerData data, EndpointId sender);
+
 internal sealed record RoutingSnapshot(
     PeerConnection[] Peers,
     PrefixIndex<BrokerSubscription> Subscribers,
