@@ -460,6 +460,7 @@ internal sealed class EndpointCore
             }
 
             _established.Add(connection);
+            PeeringMetrics.Peers.Add(1);
             PublishSnapshot();
             current = _snapshot.Advertised;
         }
@@ -482,6 +483,7 @@ internal sealed class EndpointCore
         {
             if (_established.Remove(connection))
             {
+                PeeringMetrics.Peers.Add(-1);
                 PublishSnapshot();
             }
         }
@@ -500,6 +502,7 @@ internal sealed class EndpointCore
 
             if (_established.Remove(connection))
             {
+                PeeringMetrics.Peers.Add(-1);
                 PublishSnapshot();
             }
         }
@@ -519,6 +522,7 @@ internal sealed class EndpointCore
     public void OnMalformed(PeerConnection connection, string what)
     {
         Interlocked.Increment(ref _malformed);
+        PeeringMetrics.MalformedFrames.Add(1);
         Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, connection.Info, what));
     }
 
@@ -737,9 +741,11 @@ internal sealed class EndpointCore
             case EnqueueResult.DroppedNewest:
             case EnqueueResult.DroppedOldest:
                 Interlocked.Increment(ref _peerDrops);
+                PeeringMetrics.PeerQueueDrops.Add(1);
                 break;
             case EnqueueResult.Overflow:
                 Interlocked.Increment(ref _peerDrops);
+                PeeringMetrics.PeerQueueDrops.Add(1);
                 peer.CloseForOverflow();
                 break;
         }
@@ -747,7 +753,6 @@ internal sealed class EndpointCore
 
     public void OnData(PeerConnection from, string topic, in BrokerData data, ushort ttl)
     {
-        Interlocked.Increment(ref _messagesIn);
         var snap = _snapshot;
         if (topic.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
         {
@@ -779,6 +784,7 @@ internal sealed class EndpointCore
             if (ttl <= 1)
             {
                 Interlocked.Increment(ref _ttlExpired);
+                PeeringMetrics.TtlExpired.Add(1);
                 continue;
             }
 
@@ -871,7 +877,6 @@ internal sealed class EndpointCore
 
     public void OnCommand(PeerConnection from, CommandMessage message, ushort ttl)
     {
-        Interlocked.Increment(ref _messagesIn);
         var snap = _snapshot;
         if (message.Receiver.IsNil || message.Receiver == Id)
         {
@@ -942,9 +947,25 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ counters
 
-    public void CountIn(int bytes) => Interlocked.Add(ref _bytesIn, bytes);
+    /// <summary>Counts a batch of received frames (data, commands and control frames alike).</summary>
+    public void CountIn(int frames, long bytes)
+    {
+        if (frames == 0)
+        {
+            return;
+        }
 
-    public void CountOut(int messages) => Interlocked.Add(ref _messagesOut, messages);
+        Interlocked.Add(ref _messagesIn, frames);
+        Interlocked.Add(ref _bytesIn, bytes);
+        PeeringMetrics.MessagesIn.Add(frames);
+        PeeringMetrics.BytesIn.Add(bytes);
+    }
+
+    public void CountOut(int messages)
+    {
+        Interlocked.Add(ref _messagesOut, messages);
+        PeeringMetrics.MessagesOut.Add(messages);
+    }
 
     public EndpointStatistics GetStatistics()
     {
