@@ -110,7 +110,7 @@ public class AnalyzerBenchmarks
     }
 
     // Each contract file: one interface with four events, one class with publish/subscribe/store calls. Every file
-    // carries three findings (a malformed topic, a sibling-matching prefix, an unbounded store query) so the
+    // carries three findings (a malformed topic, a prefix with a visible sibling, an unbounded store query) so the
     // analyzers do their full work, including reporting.
     private static string Contract(int i) => $$"""
         using System.Collections.Generic;
@@ -146,6 +146,7 @@ public class AnalyzerBenchmarks
                     endpoint.Publish(Topic, default);
                     endpoint.Publish($"app/c{{i}}/{name}", default);
                     endpoint.Publish("app/c{{i}}//bad", default);
+                    endpoint.Publish("app/c{{i}}/statuses", default);
                     await store.GetAsync("key", cancellationToken);
                     await store.GetAsync("key");
                     for (int n = 0; n < 3; n++)

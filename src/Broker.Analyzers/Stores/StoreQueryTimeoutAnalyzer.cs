@@ -51,16 +51,20 @@ namespace Broker.Analyzers.Stores
             private readonly ConcurrentDictionary<IMethodSymbol, bool> queries =
                 new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
+            // Created once: a capturing lambda would allocate on every invocation analyzed.
+            private readonly System.Func<IMethodSymbol, bool> isQuery;
+
             public Analyzer(KnownSymbols symbols)
             {
                 this.symbols = symbols;
+                isQuery = method => KnownSymbols.Find(method, symbols.StoreQueryAttribute) is not null;
             }
 
             public void AnalyzeInvocation(OperationAnalysisContext context)
             {
                 var invocation = (IInvocationOperation)context.Operation;
                 IMethodSymbol method = invocation.TargetMethod.OriginalDefinition;
-                if (!queries.GetOrAdd(method, m => KnownSymbols.Find(m, symbols.StoreQueryAttribute) is not null))
+                if (!queries.GetOrAdd(method, isQuery))
                 {
                     return;
                 }
