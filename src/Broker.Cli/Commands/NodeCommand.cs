@@ -101,7 +101,7 @@ internal static class NodeCommand
         await using var endpoint = new BrokerEndpoint(new BrokerEndpointOptions { Name = s.Name, ForwardMessages = s.Forward, LoggerFactory = ctx.Loggers });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var events = endpoint.SubscribeEvents();
-        var subscriptions = s.Prefixes.Select(prefix => endpoint.Subscribe(prefix)).ToList();
+        var subscriptions = Prefixes.Minimise(s.Prefixes).Select(prefix => endpoint.Subscribe(prefix)).ToList();
         var printers = new List<Task> { PrintEventsAsync(ctx, events, stop.Token) };
         printers.AddRange(subscriptions.Select(sub => PrintMessagesAsync(ctx, sub, stop.Token)));
         var stores = new List<DataStore>();
