@@ -29,6 +29,17 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public async Task Log_level_debug_adds_sdk_log_lines_on_stderr_and_nothing_on_stdout()
+    {
+        string peer = $"127.0.0.1:{Net.ClosedPort()}";
+        var r = await CliProcess.RunAsync(null, "subscribe", "--peer", peer, "--prefix", "/t", "--log-level", "debug");
+        Assert.Equal(Exit.Unreachable, r.ExitCode);
+        Assert.Empty(r.Stdout);
+        Assert.Contains(r.Stderr, l => l.StartsWith("broker: debug: ", StringComparison.Ordinal));
+        Assert.Contains(r.Stderr, l => l.StartsWith("broker subscribe: cannot peer with", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_peer_that_never_answers_the_handshake_is_a_timeout()
     {
         var silent = Net.SilentListener();

@@ -86,4 +86,29 @@ public sealed class NodeTests
         Assert.Equal(0, await sub.WaitForExitAsync());
         Assert.Equal("{\"kind\":\"data\",\"topic\":\"/ws/hello\",\"@data-type\":\"timespan\",\"data\":\"1500ms\"}", Assert.Single(sub.Stdout));
     }
+
+    [Fact]
+    public async Task SIGTERM_stops_the_node_gracefully_with_exit_143()
+    {
+        var (endpoint, port) = await Endpoints.ListeningAsync("watcher");
+        await using var _ = endpoint;
+        await using var events = endpoint.SubscribeEvents();
+        await using var node = CliProcess.Start("node", "--peer", $"127.0.0.1:{port}", "--ignore-stdin");
+        await node.WaitForStatusAsync("peer_added");
+        node.CloseStdin(); // ignored: the node keeps running
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", $"{node.ProcessId}"]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        Assert.Equal(143, await node.WaitForExitAsync());
+        Assert.Empty(node.Stderr);
+
+        // The peering ends on our side too (the node shut its endpoint down before exiting).
+        using var cts = new CancellationTokenSource(CliProcess.DefaultWait);
+        while (await events.ReceiveAsync(cts.Token) is not StatusEvent { Code: StatusCode.PeerRemoved or StatusCode.PeerLost })
+        {
+        }
+    }
 }

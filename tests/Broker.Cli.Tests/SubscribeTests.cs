@@ -33,7 +33,8 @@ public sealed class SubscribeTests
         var (endpoint, port) = await Endpoints.ListeningAsync("quiet");
         await using var _ = endpoint;
         var counted = CliProcess.RunAsync(null, "subscribe", "--peer", $"127.0.0.1:{port}", "--prefix", "/q", "--count", "2", "--timeout", "3s");
-        var open = CliProcess.RunAsync(null, "subscribe", "--peer", $"127.0.0.1:{port}", "--prefix", "/q", "--timeout", "3s");
+        // --timeout counts from the start, peering included: leave room for a slow handshake on a busy machine.
+        var open = CliProcess.RunAsync(null, "subscribe", "--peer", $"127.0.0.1:{port}", "--prefix", "/q", "--timeout", "6s");
         var r1 = await counted;
         var r2 = await open;
 
