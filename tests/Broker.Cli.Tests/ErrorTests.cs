@@ -74,6 +74,7 @@ public sealed class ErrorTests
     [InlineData("subscribe --peer 127.0.0.1:1 --prefix /a --timeout soon")]
     [InlineData("node --listen 127.0.0.1:0 --bogus")]
     [InlineData("node --log-level loud")]
+    [InlineData("node --listen localhost:0")]
     [InlineData("store put --peer 127.0.0.1:1 --store s \"k\"")]
     [InlineData("store get --peer 127.0.0.1:1 --store s --via carrier-pigeon 1")]
     public async Task Usage_errors_are_exit_2_with_one_line(string commandLine)

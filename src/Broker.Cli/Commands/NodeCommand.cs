@@ -149,7 +149,8 @@ internal static class NodeCommand
         }
         catch (FormatException ex)
         {
-            throw new CliException(ExitCodes.Usage, ex.Message, ex);
+            // The SDK binds IP literals only: "localhost:9999" ends up here.
+            throw new CliException(ExitCodes.Usage, $"listen addresses must be IP literals such as 127.0.0.1 or [::]: {ex.Message}", ex);
         }
         finally
         {
