@@ -1,1 +1,25 @@
-Console.WriteLine("load tests: not implemented yet");
+// Multi-mode load program; one file per mode. Usage: Broker.LoadTest <mode> [options]
+//   pubsub  [--count N] [--seconds S]   two processes over loopback: throughput, round trip, memory (see PubSubMode.cs)
+//   ws      [options]                   WebSocket client -> our server -> native subscriber, and back (see WebSocketMode.cs)
+// Add a mode as a new file and one line here.
+using Broker.LoadTest;
+
+return args.Length == 0 ? Usage() : args[0] switch
+{
+    "pubsub" => await PubSubMode.RunAsync(args[1..]),
+    PubSubMode.ChildMode => await PubSubMode.RunChildAsync(args[1..]),
+    "ws" => await RunVoid(WebSocketMode.RunAsync(args[1..])),
+    _ => Usage(),
+};
+
+static async Task<int> RunVoid(Task mode)
+{
+    await mode;
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Broker.LoadTest pubsub|ws [options]");
+    return 2;
+}

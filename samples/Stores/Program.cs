@@ -8,7 +8,7 @@ using Broker;
 using Broker.Data;
 using Broker.Samples;
 using Broker.Stores;
-using Broker.Zeek;
+using Broker.Samples.Stores;
 
 return await SampleArgs.RunAsync(args, "Stores", ListenerAsync, ConnectorAsync);
 
@@ -16,16 +16,12 @@ static async Task ListenerAsync(SampleArgs args)
 {
     await using var endpoint = new BrokerEndpoint();
 
-    // Broker::subscribe_to_events("bro/event/ready")
-    await using var events = endpoint.Subscribe("bro/event/ready");
-    await endpoint.ListenAsync(args.Host, args.Port);
-
-    await foreach (var message in events)
+    // Broker::subscribe_to_events("bro/event/ready") with a handler for `ready`.
+    var ready = new ReadyHandler();
+    await using (IStoreEvents.Subscribe(endpoint, ready))
     {
-        if (ZeekEvent.TryDecode(message.Data, out var e) && e!.Name == "ready")
-        {
-            break;
-        }
+        await endpoint.ListenAsync(args.Host, args.Port);
+        await ready.Raised;
     }
 
     // event ready(): h = Broker::create_clone("mystore") — waits for the master's snapshot.
@@ -93,8 +89,8 @@ static async Task ConnectorAsync(SampleArgs args)
         try
         {
             BroPrint.Line("master size", await master.SizeAsync(timeout.Token));
-            // Broker::auto_event("bro/event/ready", ready): raising ready also sends it to the listener.
-            endpoint.Publish("bro/event/ready", ZeekEvent.Encode("ready", []));
+            // event ready(): declared AutoPublish (Broker::auto_event), so raising it also sends it to the listener.
+            IStoreEvents.AutoPublisher(endpoint, new ReadyHandler()).Ready();
         }
         catch (Exception ex) when (ex is OperationCanceledException or StoreTimeoutException)
         {
@@ -110,4 +106,26 @@ internal static class Seed
 {
     /// <summary>The seed's <c>timeout 10sec</c> on every query.</summary>
     public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+}
+
+namespace Broker.Samples.Stores
+{
+    /// <summary>The seed's <c>global ready: event()</c>, sent on <c>bro/event/ready</c>.</summary>
+    [BrokerEvents("bro/event/")]
+    public partial interface IStoreEvents
+    {
+        /// <summary>The master is filled: clone it.</summary>
+        [BrokerEvent("ready", AutoPublish = true)]
+        void Ready();
+    }
+
+    /// <summary>Completes <see cref="Raised"/> when <c>ready</c> arrives (the connector has no local handler).</summary>
+    internal sealed class ReadyHandler : IStoreEvents
+    {
+        private readonly TaskCompletionSource _raised = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Raised => _raised.Task;
+
+        public void Ready() => _raised.TrySetResult();
+    }
 }

@@ -20,6 +20,12 @@ public class GeneratorFailureTests
         [BrokerRecord]
         public partial record BadRecord(System.Text.StringBuilder Builder);
 
+        public class NotPartial
+        {
+            [BrokerEvents("bro/nested/")]
+            public partial interface INested { [BrokerEvent("n")] void N(); }
+        }
+
         [BrokerEvents("bro/dup/")]
         public partial interface IDuplicates
         {
@@ -34,7 +40,7 @@ public class GeneratorFailureTests
         var (result, _, _) = GeneratorHarness.Run(GeneratorHarness.Compile(("Demo.cs", Contracts.Demo), ("Broken.cs", Broken)));
 
         var diagnostics = result.Diagnostics;
-        Assert.Equal(3, diagnostics.Length);
+        Assert.Equal(4, diagnostics.Length);
         Assert.All(diagnostics, d => Assert.Equal("BRK9999", d.Id));
 
         var uri = Assert.Single(diagnostics, d => d.GetMessage().Contains("Broken.IBrokenEvents", StringComparison.Ordinal));
@@ -46,6 +52,8 @@ public class GeneratorFailureTests
         Assert.Single(diagnostics, d => d.GetMessage().Contains("Broken.BadRecord", StringComparison.Ordinal) && d.GetMessage().Contains("StringBuilder", StringComparison.Ordinal));
         Assert.Single(diagnostics, d => d.GetMessage().Contains("Broken.IDuplicates", StringComparison.Ordinal) && d.GetMessage().Contains("'same' is declared twice", StringComparison.Ordinal));
 
+        Assert.Single(diagnostics, d => d.GetMessage().Contains("'NotPartial' must be declared partial", StringComparison.Ordinal));
+
         var hints = result.Results.Single().GeneratedSources.Select(s => s.HintName).ToList();
         Assert.Contains("Demo.IDemoEvents.BrokerEvents.g.cs", hints);
         Assert.Contains("Demo.TestInfo.LogStream.g.cs", hints);
@@ -55,10 +63,10 @@ public class GeneratorFailureTests
     [Fact]
     public void Fixing_the_broken_contract_clears_the_diagnostic()
     {
-        var fixedSource = Broken.Replace("System.Uri where", "string where").Replace("System.Text.StringBuilder Builder", "string Builder").Replace("void B();", "void B(); [BrokerEvent(\"other\")] void C();").Replace("[BrokerEvent(\"same\")] void B();", "[BrokerEvent(\"same2\")] void B();");
+        var fixedSource = Broken.Replace("System.Uri where", "string where").Replace("System.Text.StringBuilder Builder", "string Builder").Replace("void B();", "void B(); [BrokerEvent(\"other\")] void C();").Replace("[BrokerEvent(\"same\")] void B();", "[BrokerEvent(\"same2\")] void B();").Replace("public class NotPartial", "public partial class NotPartial");
         var (result, output, _) = GeneratorHarness.Run(GeneratorHarness.Compile(("Broken.cs", fixedSource)));
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorHarness.Problems(output));
-        Assert.Equal(3, result.Results.Single().GeneratedSources.Length);
+        Assert.Equal(4, result.Results.Single().GeneratedSources.Length);
     }
 }

@@ -39,7 +39,13 @@ public sealed class SamplePairTests
         try
         {
             using var cts = new CancellationTokenSource(SampleProcess.Deadline);
-            using var first = await gate.AcceptSocketAsync(cts.Token);
+            var accept = gate.AcceptSocketAsync(cts.Token).AsTask();
+            if (await Task.WhenAny(accept, connector.Exited) != accept)
+            {
+                Assert.Fail($"The connector exited before trying to connect.{connector.Describe()}");
+            }
+
+            using var first = await accept;
             first.Close();
         }
         catch (OperationCanceledException)

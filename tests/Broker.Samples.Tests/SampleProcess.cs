@@ -25,7 +25,9 @@ public sealed class SampleProcess : IAsyncDisposable
     private SampleProcess(string sample, string[] args)
     {
         Name = $"{sample} {string.Join(' ', args)}";
-        var start = new ProcessStartInfo("dotnet")
+        // The dotnet CLI tells child processes which host runs them; plain "dotnet" from PATH otherwise.
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
+        var start = new ProcessStartInfo(host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -127,6 +129,9 @@ public sealed class SampleProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Completes when the process has exited.</summary>
+    public Task Exited => _process.WaitForExitAsync();
+
     /// <summary>What the process printed, for failure messages.</summary>
     public string Describe() =>
         $"\n--- stdout of {Name} ---\n{string.Join('\n', Output)}\n--- stderr ---\n{Errors}";
@@ -139,7 +144,8 @@ public sealed class SampleProcess : IAsyncDisposable
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(new CancellationTokenSource(Deadline).Token);
+                using var cts = new CancellationTokenSource(Deadline);
+                await _process.WaitForExitAsync(cts.Token);
             }
         }
         catch (InvalidOperationException)

@@ -15,6 +15,7 @@ internal static class Hierarchy
             throw new GenerationException("generic types are not supported as Broker contracts or records");
         }
 
+        RequirePartial(type, $"'{type.Name}' must be declared partial so the generator can complete it");
         var containing = new List<TypeDeclarationInfo>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
@@ -23,12 +24,33 @@ internal static class Hierarchy
                 throw new GenerationException($"the containing type '{outer.Name}' is generic, which is not supported");
             }
 
+            RequirePartial(outer, $"the containing type '{outer.Name}' must be declared partial");
+
             containing.Insert(0, new TypeDeclarationInfo(Keyword(outer), outer.Name));
         }
 
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
         return new HierarchyInfo(ns, containing.ToEquatableArray(), new TypeDeclarationInfo(Keyword(type), type.Name),
             TypeMapper.MetadataName(type), TypeMapper.FullName(type));
+    }
+
+    private static void RequirePartial(INamedTypeSymbol type, string message)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax declaration)
+            {
+                foreach (var modifier in declaration.Modifiers)
+                {
+                    if (modifier.Text == "partial")
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        throw new GenerationException(message);
     }
 
     public static LocationInfo? Location(ISymbol symbol)

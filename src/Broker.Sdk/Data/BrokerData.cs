@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Broker.Errors;
@@ -568,11 +569,12 @@ public readonly partial struct BrokerData
 
     internal byte Aux => _aux;
 
-    internal byte[] RawBytes => (byte[])_obj!;
+    // The kind fixes the array type (every factory guarantees it), so the codec skips the cast checks.
+    internal byte[] RawBytes => Unsafe.As<byte[]>(_obj!);
 
-    internal BrokerData[] RawElements => (BrokerData[])_obj!;
+    internal BrokerData[] RawElements => Unsafe.As<BrokerData[]>(_obj!);
 
-    internal KeyValuePair<BrokerData, BrokerData>[] RawEntries => (KeyValuePair<BrokerData, BrokerData>[])_obj!;
+    internal KeyValuePair<BrokerData, BrokerData>[] RawEntries => Unsafe.As<KeyValuePair<BrokerData, BrokerData>[]>(_obj!);
 
     internal bool IsV4Mapped => _a == V4MappedHigh && (_b & 0xFFFF_FFFF_0000_0000UL) == V4MappedLowPrefix;
 

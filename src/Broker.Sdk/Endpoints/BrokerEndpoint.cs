@@ -23,6 +23,8 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
         Core = new EndpointCore(Options, Id);
     }
 
+    private string? _lastValidTopic;
+
     /// <summary>The routing core (connections, filters, subscriptions).</summary>
     internal EndpointCore Core { get; }
 
@@ -82,6 +84,9 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
         set => Core.Flags = value;
     }
 
+    /// <summary>The union of the filters our peers advertised (Broker's <c>peer_subscriptions()</c>), sorted.</summary>
+    public IReadOnlyList<string> PeerSubscriptions => Core.PeerSubscriptions;
+
     /// <summary>Counters of this endpoint and its peers.</summary>
     /// <returns>A snapshot of the counters.</returns>
     public EndpointStatistics GetStatistics() => Core.GetStatistics();
@@ -93,10 +98,16 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <exception cref="InvalidTopicException">The topic is empty, contains white space, an empty component or <c>&lt;$&gt;</c>.</exception>
     public void Publish([TopicParameter(TopicUsage.Publish)] string topic, in BrokerData data, SendFlags flags = SendFlags.Default)
     {
-        var problem = TopicRules.CheckPublishTopic(topic);
-        if (problem != TopicProblem.None)
+        // Publishers reuse their topic strings: validate each string instance once, not once per message.
+        if (!ReferenceEquals(topic, _lastValidTopic))
         {
-            throw new InvalidTopicException(topic, problem, nameof(topic));
+            var problem = TopicRules.CheckPublishTopic(topic);
+            if (problem != TopicProblem.None)
+            {
+                throw new InvalidTopicException(topic, problem, nameof(topic));
+            }
+
+            _lastValidTopic = topic;
         }
 
         Core.Publish(topic, data, flags);
@@ -143,6 +154,7 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <returns>A task that completes when the endpoint is shut down.</returns>
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken = default)
     {
+        await StopWebSocketsAsync().ConfigureAwait(false);
         // Stores first: a master closes its SQLite file, clones and frontends fail their waiters with shutting_down.
         if (_storeHost is { } stores)
         {

@@ -336,6 +336,20 @@ internal sealed class EndpointCore
         }
     }
 
+    public IReadOnlyList<string> PeerSubscriptions
+    {
+        get
+        {
+            var all = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var p in _snapshot.Peers)
+            {
+                all.UnionWith(p.Filter);
+            }
+
+            return [.. all];
+        }
+    }
+
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
         PeerConnection[] all;
@@ -703,6 +717,8 @@ internal sealed class EndpointCore
             return;
         }
 
+        WebSocketTap?.Invoke(topic, data, EndpointId.Nil);
+
         bool unsolicited = (flags & SendFlags.Unsolicited) != 0;
         var frame = new OutboundFrame(EnvelopeType.Data, WireFormat.DefaultTtl, EndpointId.Nil, topic, data, default);
         foreach (var peer in snap.Peers)
@@ -739,6 +755,7 @@ internal sealed class EndpointCore
         }
 
         DeliverLocal(snap, topic, data, from.PeerId);
+        WebSocketTap?.Invoke(topic, data, from.PeerId);
         if (Options.ForwardMessages)
         {
             var frame = new OutboundFrame(EnvelopeType.Data, (ushort)(ttl - 1), EndpointId.Nil, topic, data, default);
@@ -770,6 +787,28 @@ internal sealed class EndpointCore
         }
     }
 
+    /// <summary>Set by the WebSocket layer: sees every data message published here or received from a peer.</summary>
+    public WebSocketTapHandler? WebSocketTap { get; set; }
+
+    /// <summary>
+    /// A WebSocket client's message (the client is a lightweight peer with id <paramref name="client"/>): delivered to
+    /// local subscribers and sent to every peer whose filter matches.
+    /// </summary>
+    public void InjectFromWebSocket(EndpointId client, string topic, in BrokerData data)
+    {
+        Interlocked.Increment(ref _messagesIn);
+        var snap = _snapshot;
+        DeliverLocal(snap, topic, data, client);
+        var frame = new OutboundFrame(EnvelopeType.Data, WireFormat.DefaultTtl, EndpointId.Nil, topic, data, default);
+        foreach (var peer in snap.Peers)
+        {
+            if (RoutingFilter.Matches(peer.Filter, topic))
+            {
+                Enqueue(peer, frame);
+            }
+        }
+    }
+
     private void DeliverLocal(RoutingSnapshot snap, string topic, in BrokerData data, EndpointId sender)
     {
         if (snap.Subscribers.Count == 0)
@@ -777,9 +816,20 @@ internal sealed class EndpointCore
             return;
         }
 
-        var matches = t_subscriberMatches ??= new List<BrokerSubscription>(4);
-        snap.Subscribers.Match(topic, matches);
-        if (matches.Count == 0)
+        // Topics repeat: one hash lookup per message instead of a trie walk (the cache dies with the snapshot).
+        if (!snap.MatchCache.TryGetValue(topic, out var matches))
+        {
+            var list = t_subscriberMatches ??= new List<BrokerSubscription>(4);
+            snap.Subscribers.Match(topic, list);
+            matches = [.. list];
+            list.Clear();
+            if (snap.MatchCache.Count < RoutingSnapshot.MatchCacheLimit)
+            {
+                snap.MatchCache.TryAdd(topic, matches);
+            }
+        }
+
+        if (matches.Length == 0)
         {
             return;
         }
@@ -792,8 +842,6 @@ internal sealed class EndpointCore
                 Emit(new ErrorEvent(BrokerErrorCode.Unspecified, null, $"subscriber queue for '{s.Prefix}' overflowed; the subscription was closed (Disconnect policy)"));
             }
         }
-
-        matches.Clear();
     }
 
     // ------------------------------------------------------------------ store commands
@@ -920,6 +968,9 @@ internal sealed class EndpointCore
 }
 
 /// <summary>An immutable view of the routing state, swapped on every change and read without locks.</summary>
+/// <summary>Receives a data message for the WebSocket clients (sender: the peer it came from, or nil for a local publish).</summary>
+internal delegate void WebSocketTapHandler(string topic, in BrokerData data, EndpointId sender);
+
 internal sealed record RoutingSnapshot(
     PeerConnection[] Peers,
     PrefixIndex<BrokerSubscription> Subscribers,
@@ -928,6 +979,11 @@ internal sealed record RoutingSnapshot(
     EndpointFlags Flags,
     HashSet<string>? PublishAllow)
 {
+    public const int MatchCacheLimit = 4096;
+
+    /// <summary>Topic to matching subscribers, filled on demand.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, BrokerSubscription[]> MatchCache { get; } = new(StringComparer.Ordinal);
+
     public static RoutingSnapshot Empty(EndpointFlags flags) => new([], new(), new(), [], flags, null);
 }
 

@@ -120,7 +120,8 @@ internal sealed class PeerConnection
         Outbox.Complete();
         try
         {
-            await _writerTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A stalled peer must not hang unpeer/shutdown: give the drain the same bound as the BYE.
+            await _writerTask.WaitAsync(ByeTimeout, _core.TimeProvider, cancellationToken).ConfigureAwait(false);
             var bye = new byte[11];
             WireFormat.ByeMarker.CopyTo(bye);
             BinaryPrimitives.WriteUInt64LittleEndian(bye.AsSpan(3), _byeToken);

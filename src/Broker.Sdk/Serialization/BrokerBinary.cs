@@ -21,7 +21,7 @@ public static class BrokerBinary
     // C++'s quiet_NaN() (0x7FF8…), which Broker hands out for the NaN pattern; .NET's double.NaN is 0xFFF8….
     private static readonly double CanonicalNaN = BitConverter.UInt64BitsToDouble(0x7FF8_0000_0000_0000UL);
 
-    /// <summary>The number of bytes <see cref="Write(in BrokerData, Span{byte})"/> will produce.</summary>
+    /// <summary>The number of bytes the encoding of <paramref name="value"/> takes.</summary>
     /// <param name="value">The value.</param>
     /// <returns>The encoded size in bytes.</returns>
     public static int GetEncodedSize(in BrokerData value)
@@ -81,9 +81,14 @@ public static class BrokerBinary
     public static int Encode(in BrokerData value, IBufferWriter<byte> writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        int size = GetEncodedSize(value);
-        var span = writer.GetSpan(size);
-        int written = Write(value, span);
+
+        // Most values fit the writer's current buffer: write in one pass, and size the value only when not.
+        int written = WriteCore(value, writer.GetSpan());
+        if (written < 0)
+        {
+            written = WriteCore(value, writer.GetSpan(GetEncodedSize(value)));
+        }
+
         writer.Advance(written);
         return written;
     }
@@ -94,7 +99,7 @@ public static class BrokerBinary
     public static byte[] Encode(in BrokerData value)
     {
         var bytes = new byte[GetEncodedSize(value)];
-        Write(value, bytes);
+        WriteCore(value, bytes);
         return bytes;
     }
 
@@ -102,44 +107,79 @@ public static class BrokerBinary
     /// <param name="value">The value.</param>
     /// <param name="destination">The destination.</param>
     /// <returns>The number of bytes written.</returns>
+    /// <exception cref="ArgumentException">The destination is too small.</exception>
     public static int Write(in BrokerData value, Span<byte> destination)
     {
+        int written = WriteCore(value, destination);
+        return written >= 0
+            ? written
+            : throw new ArgumentException($"The destination needs {GetEncodedSize(value)} bytes but has {destination.Length}.", nameof(destination));
+    }
+
+    /// <summary>Encodes a value into a span if it fits.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="destination">The destination.</param>
+    /// <param name="bytesWritten">The number of bytes written, or 0 when the value does not fit.</param>
+    /// <returns>True when the value fit.</returns>
+    public static bool TryWrite(in BrokerData value, Span<byte> destination, out int bytesWritten)
+    {
+        int written = WriteCore(value, destination);
+        bytesWritten = Math.Max(written, 0);
+        return written >= 0;
+    }
+
+    // Returns the bytes written, or -1 when the destination is too small (nothing is thrown on the hot path).
+    private static int WriteCore(in BrokerData value, Span<byte> destination)
+    {
+        if (destination.IsEmpty)
+        {
+            return -1;
+        }
+
         destination[0] = (byte)value.Kind;
         switch (value.Kind)
         {
             case BrokerDataKind.None:
                 return 1;
             case BrokerDataKind.Boolean:
+                if (destination.Length < 2) return -1;
                 destination[1] = (byte)value.RawBits;
                 return 2;
             case BrokerDataKind.Count:
             case BrokerDataKind.Integer:
             case BrokerDataKind.Timestamp:
             case BrokerDataKind.Timespan:
+                if (destination.Length < 9) return -1;
                 BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.RawBits);
                 return 9;
             case BrokerDataKind.Real:
+                if (destination.Length < 9) return -1;
                 BinaryPrimitives.WriteUInt64BigEndian(destination[1..], Pack754(BitConverter.UInt64BitsToDouble(value.RawBits)));
                 return 9;
             case BrokerDataKind.String:
             case BrokerDataKind.EnumValue:
             {
                 var bytes = value.RawBytes;
-                int pos = 1 + WriteVarByte((uint)bytes.Length, destination[1..]);
+                int pos = 1 + VarByteSize((uint)bytes.Length);
+                if (destination.Length - pos < bytes.Length) return -1;
+                WriteVarByte((uint)bytes.Length, destination[1..]);
                 bytes.CopyTo(destination[pos..]);
                 return pos + bytes.Length;
             }
 
             case BrokerDataKind.Address:
+                if (destination.Length < 17) return -1;
                 BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.AddressHigh);
                 BinaryPrimitives.WriteUInt64BigEndian(destination[9..], value.AddressLow);
                 return 17;
             case BrokerDataKind.Subnet:
+                if (destination.Length < 18) return -1;
                 BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.AddressHigh);
                 BinaryPrimitives.WriteUInt64BigEndian(destination[9..], value.AddressLow);
                 destination[17] = value.Aux;
                 return 18;
             case BrokerDataKind.Port:
+                if (destination.Length < 4) return -1;
                 BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)value.RawBits);
                 destination[3] = value.Aux;
                 return 4;
@@ -147,10 +187,14 @@ public static class BrokerBinary
             case BrokerDataKind.Vector:
             {
                 var elements = value.RawElements;
-                int pos = 1 + WriteVarByte((uint)elements.Length, destination[1..]);
+                int pos = 1 + VarByteSize((uint)elements.Length);
+                if (destination.Length < pos) return -1;
+                WriteVarByte((uint)elements.Length, destination[1..]);
                 for (int i = 0; i < elements.Length; i++)
                 {
-                    pos += Write(elements[i], destination[pos..]);
+                    int n = WriteCore(elements[i], destination[pos..]);
+                    if (n < 0) return -1;
+                    pos += n;
                 }
 
                 return pos;
@@ -159,11 +203,17 @@ public static class BrokerBinary
             case BrokerDataKind.Table:
             {
                 var entries = value.RawEntries;
-                int pos = 1 + WriteVarByte((uint)entries.Length, destination[1..]);
+                int pos = 1 + VarByteSize((uint)entries.Length);
+                if (destination.Length < pos) return -1;
+                WriteVarByte((uint)entries.Length, destination[1..]);
                 for (int i = 0; i < entries.Length; i++)
                 {
-                    pos += Write(entries[i].Key, destination[pos..]);
-                    pos += Write(entries[i].Value, destination[pos..]);
+                    int n = WriteCore(entries[i].Key, destination[pos..]);
+                    if (n < 0) return -1;
+                    pos += n;
+                    n = WriteCore(entries[i].Value, destination[pos..]);
+                    if (n < 0) return -1;
+                    pos += n;
                 }
 
                 return pos;
@@ -450,14 +500,9 @@ public static class BrokerBinary
                     EnterContainer(depth);
                     int count = ReadCount(minBytesPerItem: 1);
                     var elements = count == 0 ? Array.Empty<BrokerData>() : new BrokerData[count];
-                    bool sorted = true;
-                    for (int i = 0; i < count; i++)
+                    for (int i = 0; i < elements.Length; i++)
                     {
                         elements[i] = ReadValue(depth + 1);
-                        if (i > 0 && sorted && elements[i - 1].CompareTo(elements[i]) >= 0)
-                        {
-                            sorted = false;
-                        }
                     }
 
                     if (tag == (byte)BrokerDataKind.Vector)
@@ -466,7 +511,7 @@ public static class BrokerBinary
                     }
 
                     // Broker sends sets sorted; normalise anything else rather than trusting it.
-                    return sorted ? BrokerData.FromSortedSet(elements) : BrokerData.FromSetArray(elements);
+                    return BrokerData.IsStrictlyAscending(elements) ? BrokerData.FromSortedSet(elements) : BrokerData.FromSetArray(elements);
                 }
 
                 case BrokerDataKind.Table:
@@ -501,8 +546,9 @@ public static class BrokerBinary
                 throw Fail($"nesting deeper than the limit of {_limits.MaxDepth}", _pos - 1);
             }
 
-            // A generous MaxDepth must still never overflow the stack (which would kill the process).
-            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            // A generous MaxDepth must still never overflow the stack (which would kill the process). Shallow
+            // nesting cannot, so the (non-free) stack probe only runs beyond the default depth.
+            if (depth >= 64 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
             {
                 throw Fail("nesting too deep for the available stack", _pos - 1);
             }

@@ -6,14 +6,16 @@ namespace Broker;
 
 /// <content>
 /// The WebSocket (JSON API v1) side of an endpoint. Clients are lightweight peers: what they publish reaches this
-/// endpoint's local subscribers and matching native peers (through <see cref="OnWebSocketClientMessage"/>) and the
-/// other clients; what the endpoint sees reaches the clients whose subscriptions match (through
-/// <see cref="DeliverToWebSocketClients"/>), never the client that sent it.
+/// endpoint's local subscribers and matching native peers and the other clients; what the endpoint publishes or
+/// receives from peers reaches the clients whose subscriptions match, never the client that sent it. Unlike Broker,
+/// client subscriptions are added to the filter advertised to peers, so peer traffic reaches clients even on topics
+/// the host itself does not subscribe to.
 /// </content>
 public sealed partial class BrokerEndpoint : IBrokerPublisher
 {
     private readonly WebSocketHub _webSocketHub = new();
     private readonly List<WebSocketServer> _webSocketServers = [];
+    private readonly HashSet<string> _webSocketAdvertised = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     void IBrokerPublisher.Publish(string topic, in BrokerData data) => Publish(topic, data);
@@ -31,6 +33,8 @@ public sealed partial class BrokerEndpoint : IBrokerPublisher
     {
         ArgumentNullException.ThrowIfNull(address);
         cancellationToken.ThrowIfCancellationRequested();
+        Core.WebSocketTap ??= DeliverToWebSocketClients;
+        _webSocketHub.Added ??= AdvertiseWebSocketSubscriptions;
         var server = new WebSocketServer(new IPEndPoint(IPAddress.Parse(address), port), options ?? new WebSocketServerOptions(), _webSocketHub, Id, FromWebSocketClient);
         server.Start();
         lock (_webSocketServers)
@@ -74,14 +78,23 @@ public sealed partial class BrokerEndpoint : IBrokerPublisher
         }
     }
 
-    private void FromWebSocketClient(EndpointId client, string topic, BrokerData data) => OnWebSocketClientMessage(client, topic, data);
+    private void FromWebSocketClient(EndpointId client, string topic, BrokerData data) => Core.InjectFromWebSocket(client, topic, data);
 
-    /// <summary>
-    /// Implemented by the peering core: deliver a WebSocket client's message to local subscribers and forward it to
-    /// matching native peers exactly as if it had arrived from a peer with id <paramref name="client"/>.
-    /// </summary>
-    /// <param name="client">The client's id as a lightweight peer.</param>
-    /// <param name="topic">The topic.</param>
-    /// <param name="data">The value.</param>
-    partial void OnWebSocketClientMessage(EndpointId client, string topic, BrokerData data);
+    // Filters only grow (as in Broker), so each distinct client prefix is advertised once.
+    private void AdvertiseWebSocketSubscriptions(WebSocketSession session)
+    {
+        foreach (var prefix in session.Subscriptions)
+        {
+            bool added;
+            lock (_webSocketAdvertised)
+            {
+                added = Topics.TopicRules.CheckSubscriptionPrefix(prefix) == Topics.TopicProblem.None && _webSocketAdvertised.Add(prefix);
+            }
+
+            if (added)
+            {
+                Core.Forward(prefix);
+            }
+        }
+    }
 }

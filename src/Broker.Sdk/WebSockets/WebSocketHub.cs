@@ -28,6 +28,9 @@ internal sealed class WebSocketHub
         }
     }
 
+    /// <summary>Called after a session is added (the endpoint advertises its subscriptions to peers).</summary>
+    public Action<WebSocketSession>? Added { get; set; }
+
     public void Add(WebSocketSession session)
     {
         lock (_gate)
@@ -35,6 +38,8 @@ internal sealed class WebSocketHub
             _sessions.Add(session);
             Rebuild();
         }
+
+        Added?.Invoke(session);
     }
 
     public void Remove(WebSocketSession session)

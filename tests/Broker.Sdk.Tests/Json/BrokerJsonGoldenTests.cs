@@ -179,6 +179,32 @@ public sealed class BrokerJsonGoldenTests
     }
 
     [Fact]
+    public void Zeek_8_server_frames_are_understood()
+    {
+        var ack = BrokerJson.ReadServerFrame("{\"type\":\"ack\",\"endpoint\":\"9c9ef96e-497c-5183-a720-f0ecdff8b888-websocket-3\",\"version\":\"8.0.0-dev.684\"}"u8);
+        Assert.Equal((BrokerJsonFrameKind.Ack, "8.0.0-dev.684"), (ack.Kind, ack.Second));
+        var error = BrokerJson.ReadServerFrame("{\"type\":\"error\",\"code\":\"deserialization_failed\",\"message\":\"bad\"}"u8);
+        Assert.Equal((BrokerJsonFrameKind.Error, "deserialization_failed", "bad"), (error.Kind, error.First, error.Second));
+        var data = BrokerJson.ReadServerFrame("{\"type\":\"data-message\",\"topic\":\"/t\",\"@data-type\":\"count\",\"data\":1}"u8);
+        Assert.Equal(("/t", BrokerData.Count(1)), (data.Topic, data.Data));
+        Assert.Throws<BrokerDecodeException>(() => BrokerJson.ReadServerFrame("{\"type\":\"surprise\"}"u8));
+    }
+
+    [Theory]
+    [InlineData(3.5, "3.5")]
+    [InlineData(1e100, "1E+100")]
+    [InlineData(2.0, "2.0")]
+    [InlineData(-0.1, "-0.1")]
+    public void Full_precision_reals_stay_reals(double value, string expected)
+    {
+        var json = BrokerJson.ToJson(BrokerData.Real(value), new BrokerJsonOptions { FullPrecision = true });
+        Assert.Equal($"{{\"@data-type\":\"real\",\"data\":{expected}}}", json);
+        Assert.Equal(BrokerData.Real(value), BrokerJson.ReadValue(json));
+        Assert.Equal("{\"@data-type\":\"timestamp\",\"data\":\"1969-12-31T23:59:58.500000000\"}",
+            BrokerJson.ToJson(BrokerData.Timestamp(-1_500_000_000), new BrokerJsonOptions { FullPrecision = true }));
+    }
+
+    [Fact]
     public void Btest_baselines_match()
     {
         // web-socket/error: an unknown @data-type as the first data frame.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using Broker.Data;
 using Broker.Errors;
 using Broker.Serialization;
@@ -238,10 +239,46 @@ public class BrokerBinaryTests
     [Fact]
     public void Write_needs_at_least_the_encoded_size()
     {
-        var value = BrokerData.Vector("abc", 1UL);
-        var buffer = new byte[BrokerBinary.GetEncodedSize(value)];
-        Assert.Equal(buffer.Length, BrokerBinary.Write(value, buffer));
+        var value = BrokerData.Vector("abc", 1UL, BrokerData.Table((IPAddress.Loopback, BrokerPort.Tcp(1))), BrokerData.Set(2.5));
+        int size = BrokerBinary.GetEncodedSize(value);
+        var buffer = new byte[size];
+        Assert.Equal(size, BrokerBinary.Write(value, buffer));
         Assert.Equal(value, BrokerBinary.Decode(buffer));
+
+        // Every shorter destination is refused cleanly.
+        for (int n = 0; n < size; n++)
+        {
+            Assert.False(BrokerBinary.TryWrite(value, new byte[n], out int written));
+            Assert.Equal(0, written);
+            Assert.Throws<ArgumentException>(() => BrokerBinary.Write(value, new byte[n]));
+        }
+
+        Assert.True(BrokerBinary.TryWrite(value, new byte[size + 3], out int all));
+        Assert.Equal(size, all);
+    }
+
+    [Fact]
+    public void Encode_into_a_writer_with_small_buffers_sizes_the_value_first()
+    {
+        var value = BrokerData.Vector(new string('x', 1000), 1UL);
+        var writer = new TinyWriter();
+        int n = BrokerBinary.Encode(value, writer);
+        Assert.Equal(BrokerBinary.GetEncodedSize(value), n);
+        Assert.Equal(BrokerBinary.Encode(value), writer.Written.ToArray());
+    }
+
+    // Hands out 8-byte spans unless asked for more, like a pipe with small segments.
+    private sealed class TinyWriter : IBufferWriter<byte>
+    {
+        private byte[] _buffer = new byte[8];
+
+        public List<byte> Written { get; } = [];
+
+        public void Advance(int count) => Written.AddRange(_buffer.AsSpan(0, count).ToArray());
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => _buffer = new byte[Math.Max(8, sizeHint)];
+
+        public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
     }
 
     [Fact]

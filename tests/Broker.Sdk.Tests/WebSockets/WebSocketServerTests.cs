@@ -144,6 +144,16 @@ public sealed class WebSocketServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Application_names_are_checked_like_zeek()
+    {
+        const string upgrade = "GET /v1/messages/json HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        Assert.Equal("HTTP/1.1 400 Bad Request", await RawHttpAsync(_bound, upgrade + "X-Application-Name: bad name!\r\n\r\n"));
+        Assert.Equal("HTTP/1.1 101 Switching Protocols", await RawHttpAsync(_bound, upgrade + "X-Application-Name: my-app/1.0@host\r\n\r\n"));
+        await using var named = await BrokerWebSocketClient.ConnectAsync(Uri(_bound), [], new BrokerWebSocketClientOptions { ApplicationName = "tests" }, Timeout());
+        Assert.True(named.IsConnected);
+    }
+
+    [Fact]
     public async Task Binary_frames_drop_the_connection_and_others_keep_being_served()
     {
         using var raw = await RawConnectAsync(_bound, "[]");

@@ -1,0 +1,216 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Broker;
+using Broker.Data;
+using Broker.Zeek;
+
+namespace Broker.LoadTest;
+
+/// <summary>
+/// Two processes over loopback. The parent publishes, a child process (this program in <see cref="ChildMode"/>)
+/// subscribes. Three measurements: events/s of a 2-argument Zeek event, round-trip latency (ping-pong), and the
+/// memory of a publisher whose subscriber drains at a tenth of the publishing rate.
+/// </summary>
+internal static class PubSubMode
+{
+    public const string ChildMode = "pubsub-child";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int count = IntArg(args, "--count", 2_000_000);
+        int seconds = IntArg(args, "--seconds", 10);
+        Console.WriteLine($"# Broker.LoadTest pubsub: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count}");
+
+        // 1. Throughput.
+        {
+            await using var pub = new BrokerEndpoint(new BrokerEndpointOptions { PeerBufferSize = 65536 });
+            int port = (await pub.ListenAsync()).Port;
+            using var child = StartChild("throughput", port, count);
+            await WaitForPeerAsync(pub, "/bench/");
+            var ev = (Func<long, BrokerData>)(i => ZeekEvent.Encode("bench_event", ImmutableArray.Create(BrokerData.Count((ulong)i), BrokerData.String("payload-0123456789"))));
+            var sw = Stopwatch.StartNew();
+            for (long i = 0; i < count; i++)
+            {
+                pub.Publish("/bench/events", ev(i));
+                if ((i & 4095) == 0)
+                {
+                    // Flow control for the benchmark: stay under the peer buffer instead of dropping.
+                    while (pub.GetStatistics().Peers[0].QueueDepth > 32768)
+                    {
+                        await Task.Yield();
+                    }
+                }
+            }
+
+            double pubSeconds = sw.Elapsed.TotalSeconds;
+            string result = await child.StandardOutput.ReadLineAsync() ?? "(child died)";
+            await child.WaitForExitAsync();
+            Console.WriteLine($"publisher: {count / pubSeconds:N0} events/s offered; peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; drops {pub.GetStatistics().PeerQueueDrops}");
+            Console.WriteLine($"subscriber: {result}");
+        }
+
+        // 2. Round trip: the child echoes /bench/ping as /bench/pong.
+        {
+            await using var pub = new BrokerEndpoint();
+            await using var pongs = pub.Subscribe("/bench/pong");
+            int port = (await pub.ListenAsync()).Port;
+            using var child = StartChild("echo", port, 0);
+            await WaitForPeerAsync(pub, "/bench/ping");
+            var samples = new double[20_000];
+            for (int i = -2000; i < samples.Length; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                pub.Publish("/bench/ping", BrokerData.Count((ulong)(i + 2000)));
+                await pongs.ReceiveAsync();
+                if (i >= 0)
+                {
+                    samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                }
+            }
+
+            Array.Sort(samples);
+            Console.WriteLine($"round trip: p50 {samples[samples.Length / 2]:0.0} us, p99 {samples[samples.Length * 99 / 100]:0.0} us, max {samples[^1]:0.0} us ({samples.Length} samples)");
+            child.Kill();
+        }
+
+        // 3. Slow subscriber: publish at a fixed rate; the child drains at a tenth of it.
+        {
+            const int rate = 100_000;
+            await using var pub = new BrokerEndpoint();
+            int port = (await pub.ListenAsync()).Port;
+            using var child = StartChild("slow", port, rate / 10);
+            await WaitForPeerAsync(pub, "/bench/");
+            var sw = Stopwatch.StartNew();
+            long sent = 0;
+            var samples = new List<string>();
+            GC.Collect();
+            long baseline = Process.GetCurrentProcess().WorkingSet64;
+            for (int second = 1; second <= seconds; second++)
+            {
+                while (sw.Elapsed.TotalSeconds < second)
+                {
+                    long due = (long)(sw.Elapsed.TotalSeconds * rate);
+                    for (; sent < due; sent++)
+                    {
+                        pub.Publish("/bench/events", ZeekEvent.Encode("bench_event", ImmutableArray.Create(BrokerData.Count((ulong)sent), BrokerData.String("payload-0123456789"))));
+                    }
+
+                    await Task.Delay(1);
+                }
+
+                samples.Add(Mb(Process.GetCurrentProcess().WorkingSet64));
+            }
+
+            var stats = pub.GetStatistics();
+            child.Kill();
+            Console.WriteLine($"slow subscriber ({rate:N0}/s offered, drained at {rate / 10:N0}/s, {seconds} s): publisher working set baseline {Mb(baseline)}, per second [{string.Join(", ", samples)}]; peer queue drops {stats.PeerQueueDrops:N0}");
+        }
+
+        return 0;
+    }
+
+    public static async Task<int> RunChildAsync(string[] args)
+    {
+        string role = args[0];
+        int port = int.Parse(args[1]);
+        int count = int.Parse(args[2]);
+        await using var sub = new BrokerEndpoint(new BrokerEndpointOptions { SubscriberQueueSize = role == "slow" ? 1024 : 65536 });
+        switch (role)
+        {
+            case "throughput":
+            {
+                await using var s = sub.Subscribe("/bench/");
+                await sub.PeerAsync("127.0.0.1", port);
+                var sw = new Stopwatch();
+                long received = 0;
+                while (received < count)
+                {
+                    var m = await s.ReceiveAsync();
+                    if (received++ == 0)
+                    {
+                        sw.Start();
+                    }
+
+                    while (received < count && s.TryReceive(out m))
+                    {
+                        received++;
+                    }
+                }
+
+                Console.WriteLine($"{(count - 1) / sw.Elapsed.TotalSeconds:N0} events/s received ({count:N0} events, {sw.Elapsed.TotalSeconds:0.00} s); peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; subscriber drops {s.DroppedCount}");
+                return 0;
+            }
+
+            case "echo":
+            {
+                await using var s = sub.Subscribe("/bench/ping");
+                await sub.PeerAsync("127.0.0.1", port);
+                await foreach (var m in s)
+                {
+                    sub.Publish("/bench/pong", m.Data);
+                }
+
+                return 0;
+            }
+
+            default:
+            {
+                await using var s = sub.Subscribe("/bench/");
+                await sub.PeerAsync("127.0.0.1", port);
+                var sw = Stopwatch.StartNew();
+                long taken = 0;
+                while (true)
+                {
+                    await s.ReceiveAsync();
+                    taken++;
+                    var due = TimeSpan.FromSeconds(taken / (double)count);
+                    if (due > sw.Elapsed)
+                    {
+                        await Task.Delay(due - sw.Elapsed);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Process StartChild(string role, int port, int count)
+    {
+        string self = Environment.ProcessPath!;
+        var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(PubSubMode).Assembly.Location);
+        }
+
+        foreach (var a in new[] { ChildMode, role, port.ToString(), count.ToString() })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    private static async Task WaitForPeerAsync(BrokerEndpoint endpoint, string topic)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!(endpoint.Peers.Count == 1 && endpoint.GetStatistics().Peers.Count == 1 && AnyPeerWants(endpoint, topic)))
+        {
+            if (sw.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException("the child did not peer");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    private static bool AnyPeerWants(BrokerEndpoint endpoint, string topic) => endpoint.PeerSubscriptions.Any(f => topic.StartsWith(f, StringComparison.Ordinal));
+
+    private static string Mb(long bytes) => $"{bytes / (1024.0 * 1024.0):0.0} MB";
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+}
