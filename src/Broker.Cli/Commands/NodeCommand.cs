@@ -101,7 +101,7 @@ internal static class NodeCommand
         await using var endpoint = new BrokerEndpoint(new BrokerEndpointOptions { Name = s.Name, ForwardMessages = s.Forward, LoggerFactory = ctx.Loggers });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var events = endpoint.SubscribeEvents();
-        var subscriptions = s.Prefixes.Select(prefix => endpoint.Subscribe(prefix)).ToList();
+        var subscriptions = Prefixes.Minimise(s.Prefixes).Select(prefix => endpoint.Subscribe(prefix)).ToList();
         var printers = new List<Task> { PrintEventsAsync(ctx, events, stop.Token) };
         printers.AddRange(subscriptions.Select(sub => PrintMessagesAsync(ctx, sub, stop.Token)));
         var stores = new List<DataStore>();
@@ -149,7 +149,8 @@ internal static class NodeCommand
         }
         catch (FormatException ex)
         {
-            throw new CliException(ExitCodes.Usage, ex.Message, ex);
+            // The SDK binds IP literals only: "localhost:9999" ends up here.
+            throw new CliException(ExitCodes.Usage, $"listen addresses must be IP literals such as 127.0.0.1 or [::]: {ex.Message}", ex);
         }
         finally
         {
