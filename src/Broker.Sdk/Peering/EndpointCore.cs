@@ -1,3 +1,4 @@
+using Broker.Tls;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -55,6 +56,7 @@ internal sealed class EndpointCore
     {
         Options = options;
         Id = id;
+        Tls = PeerTls.Create(options.Tls);
         _flags = options.Flags;
         _logger = options.LoggerFactory?.CreateLogger("Broker.Endpoint");
         _snapshot = RoutingSnapshot.Empty(_flags);
@@ -62,6 +64,9 @@ internal sealed class EndpointCore
     }
 
     public BrokerEndpointOptions Options { get; }
+
+    /// <summary>Mutual TLS for every peer connection; null for plain TCP.</summary>
+    public PeerTls? Tls { get; }
 
     public EndpointId Id { get; }
 

@@ -206,6 +206,10 @@ internal sealed class WebSocketServer : IAsyncDisposable
             while (!result.EndOfMessage);
 
             subscriptions = BrokerJson.ReadSubscriptions(buffer.AsSpan(0, length), _options.ReadLimits);
+            if (subscriptions.Length > _options.MaxSubscriptionsPerClient)
+            {
+                throw new BrokerDecodeException($"{subscriptions.Length} subscriptions exceed the limit of {_options.MaxSubscriptionsPerClient}");
+            }
         }
         catch (BrokerDecodeException e)
         {
