@@ -90,11 +90,11 @@ public class TopicRulesTests
 
     [Theory]
     [InlineData("zeek/event/x", false, TopicProblem.None)]
-    [InlineData("/zeek/event/x", false, TopicProblem.LeadingSeparator)]
+    [InlineData("/zeek/event/x", false, TopicProblem.None)] // a leading separator is Broker convention (/test)
     [InlineData("zeek/event/", false, TopicProblem.TrailingSeparator)]
     [InlineData("zeek/event/", true, TopicProblem.None)] // a prefix may end with the separator
     [InlineData("", true, TopicProblem.None)]
-    public void Layout_advice_flags_leading_and_trailing_separators(string topic, bool isPrefix, TopicProblem expected)
+    public void Layout_advice_flags_trailing_separators_on_published_topics(string topic, bool isPrefix, TopicProblem expected)
     {
         Assert.Equal(expected, TopicRules.CheckLayout(topic, isPrefix));
     }
