@@ -90,11 +90,27 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ listening and peering
 
-    public ValueTask<IPEndPoint> ListenAsync(string address, int port, CancellationToken cancellationToken)
+    public async ValueTask<IPEndPoint> ListenAsync(string address, int port, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfShuttingDown();
-        var ip = string.IsNullOrEmpty(address) ? IPAddress.IPv6Any : IPAddress.Parse(address);
+        IPAddress ip;
+        if (string.IsNullOrEmpty(address))
+        {
+            ip = IPAddress.IPv6Any;
+        }
+        else if (!IPAddress.TryParse(address, out ip!))
+        {
+            try
+            {
+                ip = (await Dns.GetHostAddressesAsync(address, cancellationToken).ConfigureAwait(false))[0];
+            }
+            catch (Exception e) when (e is SocketException or IndexOutOfRangeException)
+            {
+                throw new BrokerException(BrokerErrorCode.CannotOpenResource, $"cannot listen on {address}:{port}: the address does not resolve", e);
+            }
+        }
+
         var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -103,7 +119,9 @@ internal sealed class EndpointCore
                 socket.DualMode = true;
             }
 
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No explicit ReuseAddress: on Linux .NET maps it to SO_REUSEPORT too, which would let a second
+            // listener silently share a port already in use. The runtime's default SO_REUSEADDR already
+            // allows rebinding a port whose old connections linger in TIME_WAIT.
             socket.Bind(new IPEndPoint(ip, port));
             socket.Listen(512);
         }
@@ -119,7 +137,7 @@ internal sealed class EndpointCore
         }
 
         _ = AcceptLoopAsync(socket);
-        return ValueTask.FromResult((IPEndPoint)socket.LocalEndPoint!);
+        return (IPEndPoint)socket.LocalEndPoint!;
     }
 
     private async Task AcceptLoopAsync(Socket listener)
