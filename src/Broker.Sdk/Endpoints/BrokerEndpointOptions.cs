@@ -39,6 +39,18 @@ public sealed record BrokerEndpointOptions
     /// <summary>The largest frame accepted after the handshake (default 16 MiB).</summary>
     public int MaxFrameSize { get; init; } = 16 << 20;
 
+    /// <summary>
+    /// A peer connection that receives no bytes for this long is closed with a <c>peer_timeout</c> error (default
+    /// infinite: Broker peers send nothing when idle, so only set this where traffic is steady).
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>The longest topic (UTF-8 bytes) accepted from a peer; a longer one closes that connection (default 4096).</summary>
+    public int MaxTopicLength { get; init; } = 4096;
+
+    /// <summary>Mutual TLS for native peering (Broker's openssl_* options); null or empty means plain TCP. See docs/tls.md.</summary>
+    public BrokerTlsOptions? Tls { get; init; }
+
     /// <summary>The most peers (inbound plus outbound) accepted at once (default 1024).</summary>
     public int MaxPeers { get; init; } = 1024;
 

@@ -1,3 +1,4 @@
+using Broker.Tls;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -55,6 +56,7 @@ internal sealed class EndpointCore
     {
         Options = options;
         Id = id;
+        Tls = PeerTls.Create(options.Tls);
         _flags = options.Flags;
         _logger = options.LoggerFactory?.CreateLogger("Broker.Endpoint");
         _snapshot = RoutingSnapshot.Empty(_flags);
@@ -62,6 +64,9 @@ internal sealed class EndpointCore
     }
 
     public BrokerEndpointOptions Options { get; }
+
+    /// <summary>Mutual TLS for every peer connection; null for plain TCP.</summary>
+    public PeerTls? Tls { get; }
 
     public EndpointId Id { get; }
 
@@ -460,6 +465,7 @@ internal sealed class EndpointCore
             }
 
             _established.Add(connection);
+            PeeringMetrics.Peers.Add(1);
             PublishSnapshot();
             current = _snapshot.Advertised;
         }
@@ -482,6 +488,7 @@ internal sealed class EndpointCore
         {
             if (_established.Remove(connection))
             {
+                PeeringMetrics.Peers.Add(-1);
                 PublishSnapshot();
             }
         }
@@ -500,6 +507,7 @@ internal sealed class EndpointCore
 
             if (_established.Remove(connection))
             {
+                PeeringMetrics.Peers.Add(-1);
                 PublishSnapshot();
             }
         }
@@ -519,6 +527,7 @@ internal sealed class EndpointCore
     public void OnMalformed(PeerConnection connection, string what)
     {
         Interlocked.Increment(ref _malformed);
+        PeeringMetrics.MalformedFrames.Add(1);
         Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, connection.Info, what));
     }
 
@@ -737,9 +746,11 @@ internal sealed class EndpointCore
             case EnqueueResult.DroppedNewest:
             case EnqueueResult.DroppedOldest:
                 Interlocked.Increment(ref _peerDrops);
+                PeeringMetrics.PeerQueueDrops.Add(1);
                 break;
             case EnqueueResult.Overflow:
                 Interlocked.Increment(ref _peerDrops);
+                PeeringMetrics.PeerQueueDrops.Add(1);
                 peer.CloseForOverflow();
                 break;
         }
@@ -747,7 +758,6 @@ internal sealed class EndpointCore
 
     public void OnData(PeerConnection from, string topic, in BrokerData data, ushort ttl)
     {
-        Interlocked.Increment(ref _messagesIn);
         var snap = _snapshot;
         if (topic.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
         {
@@ -779,6 +789,7 @@ internal sealed class EndpointCore
             if (ttl <= 1)
             {
                 Interlocked.Increment(ref _ttlExpired);
+                PeeringMetrics.TtlExpired.Add(1);
                 continue;
             }
 
@@ -871,7 +882,6 @@ internal sealed class EndpointCore
 
     public void OnCommand(PeerConnection from, CommandMessage message, ushort ttl)
     {
-        Interlocked.Increment(ref _messagesIn);
         var snap = _snapshot;
         if (message.Receiver.IsNil || message.Receiver == Id)
         {
@@ -942,9 +952,25 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ counters
 
-    public void CountIn(int bytes) => Interlocked.Add(ref _bytesIn, bytes);
+    /// <summary>Counts a batch of received frames (data, commands and control frames alike).</summary>
+    public void CountIn(int frames, long bytes)
+    {
+        if (frames == 0)
+        {
+            return;
+        }
 
-    public void CountOut(int messages) => Interlocked.Add(ref _messagesOut, messages);
+        Interlocked.Add(ref _messagesIn, frames);
+        Interlocked.Add(ref _bytesIn, bytes);
+        PeeringMetrics.MessagesIn.Add(frames);
+        PeeringMetrics.BytesIn.Add(bytes);
+    }
+
+    public void CountOut(int messages)
+    {
+        Interlocked.Add(ref _messagesOut, messages);
+        PeeringMetrics.MessagesOut.Add(messages);
+    }
 
     public EndpointStatistics GetStatistics()
     {

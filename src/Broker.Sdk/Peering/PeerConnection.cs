@@ -6,6 +6,7 @@ using System.Text;
 using Broker.Data;
 using Broker.Errors;
 using Broker.Serialization;
+using Broker.Tls;
 using Broker.Wire;
 
 namespace Broker.Peering;
@@ -21,9 +22,9 @@ internal sealed class PeerConnection
 
     private readonly EndpointCore _core;
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
-    private readonly PipeReader _reader;
-    private readonly PipeWriter _writer;
+    private Stream _stream;
+    private PipeReader _reader = null!; // set by CreatePipes, before any use
+    private PipeWriter _writer = null!;
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource<PeerInfo> _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _byePong = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,10 +47,41 @@ internal sealed class PeerConnection
         Port = port;
         Retry = retry;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
-        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
+        if (core.Tls is null)
+        {
+            CreatePipes();
+        }
+
         Outbox = new PeerOutbox(core.Options.PeerBufferSize, core.Options.PeerOverflowPolicy);
         _byeToken = (ulong)Random.Shared.NextInt64();
+    }
+
+    private void CreatePipes()
+    {
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
+    }
+
+    /// <summary>TLS before Broker's handshake, bounded by the handshake timeout so a mismatch never hangs.</summary>
+    private async Task<bool> StartTlsAsync(PeerTls tls)
+    {
+        using var timeout = new CancellationTokenSource(_core.Options.HandshakeTimeout, _core.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _cts.Token);
+        try
+        {
+            _stream = await tls.AuthenticateAsync(_stream, Direction == PeerDirection.Inbound, Address ?? "localhost", linked.Token).ConfigureAwait(false);
+            CreatePipes();
+            return true;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cts.IsCancellationRequested)
+        {
+            return Fail(BrokerErrorCode.PeerTimeout, $"the TLS handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            string detail = e.InnerException is null ? e.Message : $"{e.Message} ({e.InnerException.Message})";
+            return Fail(BrokerErrorCode.PeerIncompatible, $"TLS handshake failed: {detail}; is TLS configured with matching certificates on both sides?");
+        }
     }
 
     public PeerDirection Direction { get; }
@@ -151,6 +183,11 @@ internal sealed class PeerConnection
         bool established = false;
         try
         {
+            if (_core.Tls is { } tls && !await StartTlsAsync(tls).ConfigureAwait(false))
+            {
+                return;
+            }
+
             if (!await HandshakeAsync().ConfigureAwait(false))
             {
                 return;
@@ -228,7 +265,12 @@ internal sealed class PeerConnection
                 switch (status)
                 {
                     case FrameStatus.Eof:
-                        return Fail(BrokerErrorCode.PeerDisconnectDuringHandshake, "the remote side closed the connection during the handshake");
+                        // With TLS 1.3 a rejected client certificate is only noticed by the server, which then closes.
+                        return Fail(BrokerErrorCode.PeerDisconnectDuringHandshake, _core.Tls is null
+                            ? "the remote side closed the connection during the handshake"
+                            : "the remote side closed the connection during the handshake (with TLS: it may have rejected our certificate)");
+                    case FrameStatus.TooLarge when length >> 24 == 0x16 && ((length >> 16) & 0xFF) == 0x03:
+                        return Fail(BrokerErrorCode.PeerIncompatible, "the peer started a TLS handshake but TLS is not configured here (BrokerEndpointOptions.Tls); closing");
                     case FrameStatus.TooLarge:
                         return Fail(BrokerErrorCode.InvalidMessage, $"handshake frame of {length} bytes exceeds the limit of {_core.Options.MaxHandshakeFrameSize}");
                     case FrameStatus.Empty:
@@ -428,21 +470,38 @@ internal sealed class PeerConnection
 
     private async Task ReadLoopAsync()
     {
-        var ct = _cts.Token;
+        // One timer for the whole connection, re-armed per read (no allocation per read).
+        var idleTimeout = _core.Options.IdleTimeout;
+        bool idleLimited = idleTimeout != Timeout.InfiniteTimeSpan;
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _core.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, idle.Token);
+        var ct = idleLimited ? linked.Token : _cts.Token;
         uint max = (uint)_core.Options.MaxFrameSize;
         while (true)
         {
             ReadResult result;
             try
             {
+                if (idleLimited)
+                {
+                    idle.CancelAfter(idleTimeout);
+                }
+
                 result = await _reader.ReadAsync(ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
+                if (idle.IsCancellationRequested && !_cts.IsCancellationRequested)
+                {
+                    _core.Emit(new ErrorEvent(BrokerErrorCode.PeerTimeout, Info, $"nothing received for {idleTimeout.TotalSeconds:0.###} s (IdleTimeout); closing the connection"));
+                }
+
                 return;
             }
 
             var buffer = result.Buffer;
+            long startLength = buffer.Length;
+            int frames = 0;
             while (buffer.Length >= 4)
             {
                 uint length = ReadLength(buffer);
@@ -461,22 +520,32 @@ internal sealed class PeerConnection
                 var frame = buffer.Slice(4, length);
                 if (length > 0)
                 {
+                    bool keep;
                     if (frame.IsSingleSegment)
                     {
-                        ProcessFrame(frame.FirstSpan);
+                        keep = ProcessFrame(frame.FirstSpan);
                     }
                     else
                     {
                         var rented = ArrayPool<byte>.Shared.Rent((int)length);
                         frame.CopyTo(rented);
-                        ProcessFrame(rented.AsSpan(0, (int)length));
+                        keep = ProcessFrame(rented.AsSpan(0, (int)length));
                         ArrayPool<byte>.Shared.Return(rented);
+                    }
+
+                    if (!keep)
+                    {
+                        _reader.AdvanceTo(buffer.Start, buffer.End);
+                        return;
                     }
                 }
 
                 buffer = buffer.Slice(4 + length);
+                frames++;
             }
 
+            // Counters once per read, not per frame.
+            _core.CountIn(frames, startLength - buffer.Length);
             _reader.AdvanceTo(buffer.Start, result.Buffer.End);
             if (result.IsCompleted || result.IsCanceled)
             {
@@ -485,22 +554,28 @@ internal sealed class PeerConnection
         }
     }
 
-    private void ProcessFrame(ReadOnlySpan<byte> frame)
+    /// <summary>Handles one frame; false when a limit was exceeded and the connection must close.</summary>
+    private bool ProcessFrame(ReadOnlySpan<byte> frame)
     {
         if (!Envelope.TryParse(frame, out var env))
         {
             Malformed(frame.Length < WireFormat.EnvelopeHeaderSize ? "an envelope shorter than 37 bytes" : "an envelope with an unknown type or a topic longer than the frame");
-            return;
+            return true;
         }
 
-        _core.CountIn(frame.Length + 4);
+        if (env.Topic.Length > _core.Options.MaxTopicLength)
+        {
+            _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"topic of {env.Topic.Length} bytes exceeds the limit of {_core.Options.MaxTopicLength}; closing the connection"));
+            return false;
+        }
+
         switch (env.Type)
         {
             case EnvelopeType.Data:
             {
                 if (!env.Receiver.IsNil && env.Receiver != _core.Id)
                 {
-                    return; // Unicast for someone else: we do not route by receiver.
+                    return true; // Unicast for someone else: we do not route by receiver.
                 }
 
                 string topic = TopicOf(env.Topic);
@@ -512,11 +587,11 @@ internal sealed class PeerConnection
                 catch (BrokerDecodeException e)
                 {
                     Malformed($"undecodable data on '{topic}': {e.Message}");
-                    return;
+                    return true;
                 }
 
                 _core.OnData(this, topic, data, env.Ttl);
-                return;
+                return true;
             }
 
             case EnvelopeType.Command:
@@ -524,34 +599,36 @@ internal sealed class PeerConnection
                 string topic = TopicOf(env.Topic);
                 var sender = env.Sender.IsNil ? PeerId : env.Sender;
                 _core.OnCommand(this, new CommandMessage(topic, sender, env.Receiver, env.Payload.ToArray()), env.Ttl);
-                return;
+                return true;
             }
 
             case EnvelopeType.RoutingUpdate:
                 if (!FilterCodec.TryRead(env.Payload, out var filter, out _))
                 {
                     Malformed("an unparsable routing_update");
-                    return;
+                    return true;
                 }
 
                 Filter = filter;
-                return;
+                return true;
             case EnvelopeType.Ping:
                 if (env.Sender.IsNil)
                 {
-                    return; // Broker treats a nil sender as local and does not answer.
+                    return true; // Broker treats a nil sender as local and does not answer.
                 }
 
                 Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Pong, WireFormat.DefaultTtl, PeerId, WireFormat.ReservedTopic, default, env.Payload.ToArray()));
-                return;
+                return true;
             case EnvelopeType.Pong:
                 if (env.Payload.Length == 11 && env.Payload.StartsWith(WireFormat.ByeMarker) && BinaryPrimitives.ReadUInt64LittleEndian(env.Payload[3..]) == _byeToken)
                 {
                     _byePong.TrySetResult();
                 }
 
-                return;
+                return true;
         }
+
+        return true;
     }
 
     private string TopicOf(ReadOnlySpan<byte> bytes)

@@ -124,8 +124,7 @@ internal sealed class WebSocketServer : IAsyncDisposable
                 _hub.Remove(session);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or WebSocketException or SocketException or ObjectDisposedException
-                                      or System.Security.Authentication.AuthenticationException or EndOfStreamException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Handshake timeout, TLS failure or a client that vanished: this connection ends, the server keeps serving.
         }
@@ -207,6 +206,10 @@ internal sealed class WebSocketServer : IAsyncDisposable
             while (!result.EndOfMessage);
 
             subscriptions = BrokerJson.ReadSubscriptions(buffer.AsSpan(0, length), _options.ReadLimits);
+            if (subscriptions.Length > _options.MaxSubscriptionsPerClient)
+            {
+                throw new BrokerDecodeException($"{subscriptions.Length} subscriptions exceed the limit of {_options.MaxSubscriptionsPerClient}");
+            }
         }
         catch (BrokerDecodeException e)
         {

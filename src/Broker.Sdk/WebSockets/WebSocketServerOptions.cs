@@ -30,6 +30,9 @@ public sealed record WebSocketServerOptions
     /// <summary>The most clients served at once; more are refused with HTTP 503 (default 1024).</summary>
     public int MaxClients { get; init; } = 1024;
 
+    /// <summary>The most subscription prefixes one client may send; more closes that client with a policy violation (default 1024).</summary>
+    public int MaxSubscriptionsPerClient { get; init; } = 1024;
+
     /// <summary>Interval of WebSocket keep-alive pings (default 30 s; <see cref="TimeSpan.Zero"/> disables them).</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -13,7 +13,8 @@ public sealed class EndToEndTests : IAsyncLifetime
     private static readonly CloneOptions FastClone = new()
     {
         TickInterval = TimeSpan.FromMilliseconds(20),
-        MasterTimeout = TimeSpan.FromMilliseconds(800),
+        MasterTimeout = TimeSpan.FromMilliseconds(1500),
+        ResyncInterval = TimeSpan.FromMilliseconds(200),
         AttachTimeout = TimeSpan.FromSeconds(8),
         DefaultTimeout = TimeSpan.FromSeconds(5),
     };
