@@ -49,7 +49,6 @@ internal static class NodeCommand
         {
             Description = "Retry interval for --peer (default 1s)",
             HelpName = "duration",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(1),
             CustomParser = r => CommonOptions.ParseDuration(r),
         };
         var ignoreStdin = new Option<bool>("--ignore-stdin") { Description = "Keep running when stdin closes (stop with Ctrl-C or SIGTERM only)" };
