@@ -31,14 +31,23 @@ internal static class SoakMode
         int port = (await hub.ListenAsync()).Port;
         await using var master = await hub.AttachMasterAsync("soak", StoreBackendOptions.Sqlite(Path.Combine(dir, "soak.sqlite")));
 
+        // The hub subscribes too: it advertises only its own filter, so publishers send to it only then (it forwards).
         var subscribers = new List<BrokerEndpoint>();
         var tasks = new List<Task>();
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < 3; i++)
         {
-            var sub = new BrokerEndpoint(new BrokerEndpointOptions { Name = $"sub{i}" });
-            subscribers.Add(sub);
+            var sub = i == 2 ? hub : new BrokerEndpoint(new BrokerEndpointOptions { Name = $"sub{i}" });
+            if (i < 2)
+            {
+                subscribers.Add(sub);
+            }
+
             var subscription = sub.Subscribe("soak/");
-            await sub.PeerAsync("127.0.0.1", port, TimeSpan.FromSeconds(1));
+            if (i < 2)
+            {
+                await sub.PeerAsync("127.0.0.1", port, TimeSpan.FromSeconds(1));
+            }
+
             tasks.Add(Task.Run(async () =>
             {
                 try
