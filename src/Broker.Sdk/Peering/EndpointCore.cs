@@ -759,7 +759,8 @@ internal sealed class EndpointCore
 
     private void Enqueue(PeerConnection peer, in OutboundFrame frame)
     {
-        switch (peer.Outbox.EnqueueData(frame))
+        var result = frame.Type == EnvelopeType.Command ? peer.Outbox.EnqueueCommand(frame) : peer.Outbox.EnqueueData(frame);
+        switch (result)
         {
             case EnqueueResult.DroppedNewest:
             case EnqueueResult.DroppedOldest:

@@ -115,6 +115,42 @@ internal sealed class PeerOutbox
         return result;
     }
 
+    /// <summary>
+    /// Queues a store command. Commands never obey the drop policies: a dropped write would vanish without a trace
+    /// (Broker's channels would retransmit it; ours resync clones but cannot recover a lost clone write). They are
+    /// still bounded — past <see cref="CommandBacklogFactor"/> times the capacity (at least <see cref="MinCommandBacklog"/>) the peer is hopelessly behind, and the
+    /// caller closes the connection (stores then resync after the re-peering).
+    /// </summary>
+    public EnqueueResult EnqueueCommand(in OutboundFrame frame)
+    {
+        TaskCompletionSource<bool>? wake;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return EnqueueResult.Closed;
+            }
+
+            if (_control.Count >= Math.Max((long)_capacity * CommandBacklogFactor, MinCommandBacklog))
+            {
+                return EnqueueResult.Overflow;
+            }
+
+            _control.Enqueue(frame);
+            wake = _waiter;
+            _waiter = null;
+        }
+
+        wake?.TrySetResult(true);
+        return EnqueueResult.Queued;
+    }
+
+    /// <summary>How many times the data capacity of store commands may queue before the peer counts as stalled.</summary>
+    public const int CommandBacklogFactor = 64;
+
+    /// <summary>The command backlog allowed whatever the data capacity (a burst of small writes is normal).</summary>
+    public const int MinCommandBacklog = 1 << 16;
+
     public bool EnqueueControl(in OutboundFrame frame)
     {
         TaskCompletionSource<bool>? wake;

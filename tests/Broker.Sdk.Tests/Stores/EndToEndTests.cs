@@ -162,6 +162,30 @@ public sealed class EndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Store_writes_are_never_dropped_by_a_small_drop_oldest_peer_queue()
+    {
+        // Data frames obey the overflow policy; store commands must not, or a fire-and-forget write would vanish.
+        var options = new BrokerEndpointOptions { PeerBufferSize = 4, PeerOverflowPolicy = OverflowPolicy.DropOldest };
+        var a = new BrokerEndpoint(options with { Name = "master" });
+        var b = new BrokerEndpoint(options with { Name = "writer" });
+        _endpoints.Add(a);
+        _endpoints.Add(b);
+        await PeerAsync(a, b);
+
+        var master = await a.AttachMasterAsync("lossless", options: FastMaster);
+        await using var clone = await b.AttachCloneAsync("lossless", FastClone);
+        const int writes = 3000;
+        for (int i = 0; i < writes; i++)
+        {
+            clone.Put("k" + i, (ulong)i);
+        }
+
+        await clone.PutAsync("done", true);
+        Assert.Equal((ulong)writes + 1, await master.SizeAsync());
+        await ConvergedAsync(master, clone);
+    }
+
+    [Fact]
     public async Task A_second_master_on_a_peer_fails_with_master_exists()
     {
         var a = NewEndpoint("a");
