@@ -33,13 +33,14 @@ public sealed class CrashRecoveryTests
             }
 
             using var child = Process.Start(psi)!;
+            _ = child.StandardError.ReadToEndAsync(); // drain, so the child never blocks on a full pipe
             int lastAck = -1;
             using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
             {
                 while (lastAck < 300)
                 {
                     string? line = await child.StandardOutput.ReadLineAsync(deadline.Token);
-                    Assert.True(line is not null, "the writer exited early: " + await child.StandardError.ReadToEndAsync());
+                    Assert.True(line is not null, "the writer exited early");
                     if (line.StartsWith("ack ", StringComparison.Ordinal))
                     {
                         lastAck = int.Parse(line.AsSpan(4));
@@ -47,8 +48,8 @@ public sealed class CrashRecoveryTests
                 }
             }
 
-            child.Kill(); // SIGKILL on Linux: no flush, no finalizers
-            await child.WaitForExitAsync();
+            child.Kill(entireProcessTree: true); // SIGKILL on Linux: no flush, no finalizers
+            Assert.True(child.WaitForExit(30_000), "the killed writer did not exit");
             Assert.NotEqual(0, child.ExitCode);
 
             await using var network = new LoopbackNetwork();
