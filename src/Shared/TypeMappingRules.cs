@@ -48,6 +48,11 @@ namespace Broker.Typing
         Optional,
         /// <summary><c>Broker.Data.BrokerData</c> itself: any value.</summary>
         Data,
+        /// <summary>
+        /// A <c>[MessagePack.MessagePackObject]</c> type outside Broker's data model: opt-in, a Broker <c>string</c>
+        /// holding the MessagePack blob (opaque to Zeek scripts; for .NET peers).
+        /// </summary>
+        MessagePack,
     }
 
     /// <summary>Decides whether and how a .NET type maps to Broker data, element types included.</summary>
@@ -147,18 +152,29 @@ namespace Broker.Typing
                 }
             }
 
+            // A Broker record beats MessagePack when a type carries both: native Broker data is readable by Zeek.
+            bool messagePack = false;
             foreach (AttributeData attribute in named.GetAttributes())
             {
                 INamedTypeSymbol? attributeClass = attribute.AttributeClass;
-                if (attributeClass is not null && attributeClass.ContainingType is null
-                    && (attributeClass.MetadataName == "BrokerRecordAttribute" || attributeClass.MetadataName == "LogStreamAttribute")
-                    && attributeClass.ContainingNamespace is { } attributeNs && IsNamespace(attributeNs, "Broker", null, null))
+                if (attributeClass is null || attributeClass.ContainingType is not null || attributeClass.ContainingNamespace is not { } attributeNs)
+                {
+                    continue;
+                }
+
+                if ((attributeClass.MetadataName == "BrokerRecordAttribute" || attributeClass.MetadataName == "LogStreamAttribute")
+                    && IsNamespace(attributeNs, "Broker", null, null))
                 {
                     return BrokerTypeMapping.Record;
                 }
+
+                if (attributeClass.MetadataName == "MessagePackObjectAttribute" && IsNamespace(attributeNs, "MessagePack", null, null))
+                {
+                    messagePack = true;
+                }
             }
 
-            return BrokerTypeMapping.Unmappable;
+            return messagePack ? BrokerTypeMapping.MessagePack : BrokerTypeMapping.Unmappable;
         }
 
         /// <summary>

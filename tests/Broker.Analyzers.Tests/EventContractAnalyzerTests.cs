@@ -35,6 +35,33 @@ public class EventContractAnalyzerTests
             """);
 
     [Fact]
+    public Task MessagePackObject_types_are_accepted_as_blobs() =>
+        Verify.AnalyzerAsync<EventContractAnalyzer>(Usings + """
+            using MessagePack;
+            [MessagePackObject] public class Telemetry { [Key(0)] public string Sensor { get; set; } = ""; }
+            [MessagePackObject] public struct Sample { [Key(0)] public long At; }
+            [BrokerRecord] public partial record Envelope(string Kind, Telemetry Body);
+            [BrokerEvents("dotnet/blobs/")]
+            public partial interface IBlobs
+            {
+                [BrokerEvent("one")] void One(Telemetry t, Telemetry? maybe, Sample s, Sample? maybeSample);
+                [BrokerEvent("many")] Task Many(List<Telemetry> items, Dictionary<string, Sample> byName, Envelope envelope);
+            }
+            """);
+
+    [Fact]
+    public Task A_foreign_MessagePackObject_attribute_does_not_make_a_type_mappable() =>
+        Verify.AnalyzerAsync<EventContractAnalyzer>(Usings + """
+            namespace Fake { public sealed class MessagePackObjectAttribute : System.Attribute { } }
+            [Fake.MessagePackObject] public class NotABlob { }
+            [BrokerEvents("dotnet/blobs/")]
+            public partial interface IBlobs
+            {
+                [BrokerEvent("one")] void One({|BRK0005:NotABlob|} n);
+            }
+            """);
+
+    [Fact]
     public Task Unmappable_parameter_and_return_types_are_errors() =>
         Verify.AnalyzerAsync<EventContractAnalyzer>(Usings + """
             public class Plain { }

@@ -22,6 +22,11 @@ public class TypeMappingRulesTests
             [BrokerRecord] public partial record R(int X);
             [LogStream("T::LOG")] public partial record L(int X);
             public class Plain { }
+            [MessagePack.MessagePackObject] public class Blob { }
+            [MessagePack.MessagePackObject] public struct BlobStruct { }
+            [BrokerRecord, MessagePack.MessagePackObject] public partial record RecordAndBlob(int X);
+            namespace Fake { public sealed class MessagePackObjectAttribute : System.Attribute { } }
+            [Fake.MessagePackObject] public class NotABlob { }
             public interface IHolder
             {
                 void M(ulong count64, uint count32, ushort count16, byte count8, long int64, int int32, short int16, sbyte int8,
@@ -30,11 +35,13 @@ public class TypeMappingRulesTests
                     IDictionary<int, int> table1, Dictionary<int, int> table2, IReadOnlyDictionary<int, int> table3,
                     int[] vector1, List<int> vector2, IList<int> vector3, IReadOnlyList<int> vector4, ImmutableArray<int> vector5,
                     R record1, L record2, int? optional, BrokerData data,
-                    decimal bad1, object bad2, Plain bad3, DateTime bad4, int[,] bad5, IEnumerable<int> bad6, char bad7);
+                    Blob blob1, BlobStruct blob2, List<Blob> blobs, BlobStruct? maybeBlob, RecordAndBlob both,
+                    decimal bad1, object bad2, Plain bad3, DateTime bad4, int[,] bad5, IEnumerable<int> bad6, char bad7, NotABlob bad8);
             }
             """);
         var compilation = CSharpCompilation.Create("Mapping", [tree],
-            [.. Net100.References.All, MetadataReference.CreateFromFile(typeof(BrokerEndpoint).Assembly.Location)]);
+            [.. Net100.References.All, MetadataReference.CreateFromFile(typeof(BrokerEndpoint).Assembly.Location),
+                MetadataReference.CreateFromFile(typeof(MessagePack.MessagePackObjectAttribute).Assembly.Location)]);
         return compilation.GetTypeByMetadataName("IHolder")!;
     });
 
@@ -72,6 +79,11 @@ public class TypeMappingRulesTests
     [InlineData("record2", nameof(BrokerTypeMapping.Record))]
     [InlineData("optional", nameof(BrokerTypeMapping.Optional))]
     [InlineData("data", nameof(BrokerTypeMapping.Data))]
+    [InlineData("blob1", nameof(BrokerTypeMapping.MessagePack))]
+    [InlineData("blob2", nameof(BrokerTypeMapping.MessagePack))]
+    [InlineData("blobs", nameof(BrokerTypeMapping.Vector))]
+    [InlineData("maybeBlob", nameof(BrokerTypeMapping.Optional))]
+    [InlineData("both", nameof(BrokerTypeMapping.Record))]
     [InlineData("bad1", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad2", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad3", nameof(BrokerTypeMapping.Unmappable))]
@@ -79,6 +91,7 @@ public class TypeMappingRulesTests
     [InlineData("bad5", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad6", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad7", nameof(BrokerTypeMapping.Unmappable))]
+    [InlineData("bad8", nameof(BrokerTypeMapping.Unmappable))]
     public void Maps(string parameter, string mapping)
     {
         var expected = Enum.Parse<BrokerTypeMapping>(mapping);

@@ -13,6 +13,7 @@ public class SnapshotTests
         ["Demo"] = [("Demo.cs", Contracts.Demo)],
         ["AllTypes"] = [("AllTypes.cs", Contracts.AllTypes)],
         ["InheritanceAndNesting"] = [("Base.cs", Contracts.BaseContract), ("Derived.cs", Contracts.DerivedContract), ("Global.cs", Contracts.GlobalRecord)],
+        ["MessagePackBlob"] = [("Blobs.cs", Contracts.MessagePackBlob)],
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);

@@ -30,6 +30,8 @@ internal static class Conversions
                 return $"{C}.EncodeEnum({value} switch {{ {arms}_ => throw new global::System.ArgumentOutOfRangeException({SourceWriter.Literal(value)}, {value}, {SourceWriter.Literal("not a named member of " + type.Display)}) }})";
             case MappedKind.Record:
                 return $"{value}.ToBrokerData()";
+            case MappedKind.MessagePack:
+                return $"{C}.EncodeMessagePack<{TrimNullable(type.Name)}>({value})";
             case MappedKind.Array:
             case MappedKind.List:
             case MappedKind.ImmutableArray:
@@ -81,6 +83,8 @@ internal static class Conversions
                 return $"({C}.DecodeEnumName({data}) switch {{ {arms}var {n} => throw {C}.UnknownEnumName({n}, {SourceWriter.Literal(type.Display)}) }})";
             case MappedKind.Record:
                 return $"{TrimNullable(type.Name)}.FromBrokerData({data})";
+            case MappedKind.MessagePack:
+                return $"{C}.DecodeMessagePack<{TrimNullable(type.Name)}>({data})";
             case MappedKind.Array:
                 return $"{C}.DecodeArray<{type.Arguments[0].Name}>({data}, static {d} => {Decode(type.Arguments[0], d, depth + 1)})";
             case MappedKind.List:

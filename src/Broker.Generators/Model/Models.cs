@@ -45,6 +45,8 @@ internal enum MappedKind
     ImmutableArray,
     Set,
     Table,
+    /// <summary>A <c>[MessagePackObject]</c> type: a Broker string holding its MessagePack blob.</summary>
+    MessagePack,
 }
 
 /// <summary>A mapped type: C# name (global::-qualified, nullable-annotated), a short display name, and its components.</summary>

@@ -72,6 +72,7 @@ internal static class TypeMapper
             BrokerTypeMapping.Timespan => MappedKind.Timespan,
             BrokerTypeMapping.Data => MappedKind.Data,
             BrokerTypeMapping.Record => MappedKind.Record,
+            BrokerTypeMapping.MessagePack => MappedKind.MessagePack,
             _ => null,
         };
 
@@ -118,7 +119,7 @@ internal static class TypeMapper
         }
 
         throw new GenerationException(
-            $"{where} has type '{display}', which has no Broker mapping (see docs/typed-events.md; mark records with [BrokerRecord])");
+            $"{where} has type '{display}', which has no Broker mapping (see docs/typed-events.md; mark records with [BrokerRecord], or .NET-only types with [MessagePackObject])");
     }
 
     public static bool HasAttribute(ISymbol symbol, string metadataName)

@@ -13,7 +13,7 @@ namespace Broker.Typed;
 /// <see cref="BrokerConversionException"/>; <see cref="Member{T}"/> and <see cref="Arguments"/> add the event or
 /// record context to the message.
 /// </summary>
-public static class BrokerConvert
+public static partial class BrokerConvert
 {
     // ------------------------------------------------------------------ .NET -> Broker
 

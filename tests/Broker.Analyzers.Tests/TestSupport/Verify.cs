@@ -15,7 +15,8 @@ internal static class Verify
 {
     /// <summary>net10.0 reference assemblies plus the SDK the test project builds.</summary>
     public static readonly MetadataReference[] References =
-        [.. Net100.References.All, MetadataReference.CreateFromFile(typeof(BrokerEndpoint).Assembly.Location)];
+        [.. Net100.References.All, MetadataReference.CreateFromFile(typeof(BrokerEndpoint).Assembly.Location),
+            MetadataReference.CreateFromFile(typeof(MessagePack.MessagePackObjectAttribute).Assembly.Location)];
 
     private static readonly ReferenceAssemblies NoPackages = new("net10.0");
 

@@ -119,4 +119,42 @@ internal static class Contracts
         [LogStream("Conn::LOG", Path = "conn", TopicPrefix = "zeek/logs/")]
         public partial record struct ConnRecord(string Uid, ulong? Bytes);
         """;
+
+    public const string MessagePackBlob = """
+        using System.Collections.Generic;
+        using Broker;
+        using MessagePack;
+
+        namespace Blobs;
+
+        [MessagePackObject]
+        public sealed class Telemetry
+        {
+            [Key(0)] public string Sensor { get; set; } = "";
+            [Key(1)] public Dictionary<string, double[]> Series { get; set; } = new();
+        }
+
+        [MessagePackObject]
+        public struct Sample
+        {
+            [Key(0)] public long At;
+        }
+
+        // [BrokerRecord] wins over [MessagePackObject]: native Broker data stays readable by Zeek.
+        [BrokerRecord, MessagePackObject]
+        public partial record Both([property: Key(0)] string Name);
+
+        [BrokerRecord]
+        public partial record Envelope(string Kind, Telemetry Body, Sample? Extra);
+
+        [BrokerEvents("dotnet/blobs/")]
+        public partial interface IBlobEvents
+        {
+            [BrokerEvent("telemetry")]
+            void Telemetry(Telemetry data, Telemetry? maybe, Sample sample, Sample? maybeSample);
+
+            [BrokerEvent("batch")]
+            void Batch(List<Telemetry> items, Envelope envelope, Both both);
+        }
+        """;
 }

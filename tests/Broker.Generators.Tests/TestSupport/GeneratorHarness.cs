@@ -5,13 +5,14 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace Broker.Generators.Tests.TestSupport;
 
-/// <summary>Runs the real generator over a real compilation (net10.0 reference assemblies + Broker.Sdk).</summary>
+/// <summary>Runs the real generator over a real compilation (net10.0 reference assemblies + Broker.Sdk + MessagePack.Annotations).</summary>
 internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     private static readonly ImmutableArray<MetadataReference> References =
-        [.. Basic.Reference.Assemblies.Net100.References.All, MetadataReference.CreateFromFile(typeof(BrokerEndpoint).Assembly.Location)];
+        [.. Basic.Reference.Assemblies.Net100.References.All, MetadataReference.CreateFromFile(typeof(BrokerEndpoint).Assembly.Location),
+            MetadataReference.CreateFromFile(typeof(MessagePack.MessagePackObjectAttribute).Assembly.Location)];
 
     public static CSharpCompilation Compile(params (string Path, string Source)[] sources) =>
         CSharpCompilation.Create(
