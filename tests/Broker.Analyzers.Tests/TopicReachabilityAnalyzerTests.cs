@@ -51,6 +51,24 @@ public class TopicReachabilityAnalyzerTests
             """));
 
     [Fact]
+    public Task Topics_in_a_literal_subscription_list_count_as_subscriptions() =>
+        Verify.AnalyzerAsync<TopicReachabilityAnalyzer>(
+            """
+            using System;
+            using Broker.Data;
+            using Broker.WebSockets;
+            class C
+            {
+                async System.Threading.Tasks.Task M(Uri uri)
+                {
+                    var client = await BrokerWebSocketClient.ConnectAsync(uri, ["/tls/", "bro/event/"]);
+                    client.Publish("/tls/secret", default);
+                    client.Publish({|BRK0003:"bro/evnt/x"|}, default);
+                }
+            }
+            """);
+
+    [Fact]
     public Task Nothing_is_reported_without_subscriptions() =>
         Verify.AnalyzerAsync<TopicReachabilityAnalyzer>(InMethod("""e.Publish("bro/evnt/x", default);"""));
 

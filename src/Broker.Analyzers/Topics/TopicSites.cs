@@ -89,7 +89,45 @@ namespace Broker.Analyzers.Topics
                 int ordinal = argument.Parameter.Ordinal;
                 if (ordinal < roles.Length && roles[ordinal] is TopicRole role)
                 {
-                    (sites ??= new List<TopicSite>()).Add(new TopicSite(role, argument.Value, argument.Value.Syntax));
+                    if (argument.Parameter.Type.SpecialType == SpecialType.System_String)
+                    {
+                        (sites ??= new List<TopicSite>()).Add(new TopicSite(role, argument.Value, argument.Value.Syntax));
+                    }
+                    else
+                    {
+                        AddElementSites(role, argument.Value, ref sites); // a list of topics, e.g. WebSocket subscriptions
+                    }
+                }
+            }
+        }
+
+        /// <summary>Adds each element of a literal collection or array of topics (spreads and computed lists are skipped).</summary>
+        private static void AddElementSites(TopicRole role, IOperation value, ref List<TopicSite>? sites)
+        {
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            System.Collections.Immutable.ImmutableArray<IOperation> elements;
+            if (value is ICollectionExpressionOperation collection)
+            {
+                elements = collection.Elements;
+            }
+            else if (value is IArrayCreationOperation { Initializer: { } initializer })
+            {
+                elements = initializer.ElementValues;
+            }
+            else
+            {
+                return;
+            }
+
+            foreach (IOperation element in elements)
+            {
+                if (element.Type?.SpecialType == SpecialType.System_String)
+                {
+                    (sites ??= new List<TopicSite>()).Add(new TopicSite(role, element, element.Syntax));
                 }
             }
         }

@@ -86,7 +86,7 @@ public sealed class BrokerWebSocketClient : IBrokerPublisher, IAsyncEnumerable<B
     /// <returns>The connected client.</returns>
     /// <exception cref="BrokerException">No ACK in time (<see cref="BrokerErrorCode.PeerTimeout"/>), an error frame instead of the ACK,
     /// or the connection failed (<see cref="BrokerErrorCode.PeerUnavailable"/>).</exception>
-    public static async Task<BrokerWebSocketClient> ConnectAsync(Uri uri, IReadOnlyList<string> subscriptions, BrokerWebSocketClientOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<BrokerWebSocketClient> ConnectAsync(Uri uri, [TopicParameter(TopicUsage.SubscribePrefix)] IReadOnlyList<string> subscriptions, BrokerWebSocketClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(subscriptions);
