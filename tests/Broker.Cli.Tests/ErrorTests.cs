@@ -74,7 +74,7 @@ public sealed class ErrorTests
     [InlineData("subscribe --peer 127.0.0.1:1 --prefix /a --timeout soon")]
     [InlineData("node --listen 127.0.0.1:0 --bogus")]
     [InlineData("node --log-level loud")]
-    [InlineData("node --listen localhost:0")]
+    [InlineData("node --listen 127.0.0.1:notaport")]
     [InlineData("store put --peer 127.0.0.1:1 --store s \"k\"")]
     [InlineData("store get --peer 127.0.0.1:1 --store s --via carrier-pigeon 1")]
     public async Task Usage_errors_are_exit_2_with_one_line(string commandLine)
@@ -83,6 +83,14 @@ public sealed class ErrorTests
         Assert.True(r.ExitCode == Exit.Usage, r.ToString());
         Assert.StartsWith("broker", Assert.Single(r.Stderr));
         Assert.Empty(r.Stdout);
+    }
+
+    [Fact]
+    public async Task A_listen_host_name_is_resolved()
+    {
+        await using var node = CliProcess.Start("node", "--listen", "localhost:0", "--ignore-stdin");
+        var listening = await node.WaitForStatusAsync("listening");
+        Assert.Equal("127.0.0.1", (string?)listening["address"]);
     }
 
     [Theory]
