@@ -846,8 +846,19 @@ internal sealed class EndpointCore
             return;
         }
 
-        // Topics repeat: one hash lookup per message instead of a trie walk (the cache dies with the snapshot).
-        if (!snap.MatchCache.TryGetValue(topic, out var matches))
+        // Topics repeat: the last topic's matches by reference, else one hash lookup instead of a trie walk (both
+        // caches die with the snapshot).
+        BrokerSubscription[]? matches;
+        var last = snap.LastMatch;
+        if (last is not null && ReferenceEquals(last.Topic, topic))
+        {
+            matches = last.Matches;
+        }
+        else if (snap.MatchCache.TryGetValue(topic, out matches))
+        {
+            snap.LastMatch = new TopicMatches(topic, matches);
+        }
+        else
         {
             var list = t_subscriberMatches ??= new List<BrokerSubscription>(4);
             snap.Subscribers.Match(topic, list);
@@ -1029,8 +1040,14 @@ internal sealed record RoutingSnapshot(
     /// <summary>Topic to matching subscribers, filled on demand.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, BrokerSubscription[]> MatchCache { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The most recently delivered topic (one reference, so readers on other threads see a consistent pair).</summary>
+    public TopicMatches? LastMatch { get; set; }
+
     public static RoutingSnapshot Empty(EndpointFlags flags) => new([], new(), new(), [], flags, null);
 }
+
+/// <summary>A topic (by reference) and its matching subscribers.</summary>
+internal sealed record TopicMatches(string Topic, BrokerSubscription[] Matches);
 
 /// <summary>A registered store command handler.</summary>
 internal sealed class CommandHandlerRegistration(EndpointCore core, string prefix, Action<CommandMessage> handler) : IDisposable

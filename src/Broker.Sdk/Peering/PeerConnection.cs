@@ -504,6 +504,34 @@ internal sealed class PeerConnection
             int frames = 0;
             while (buffer.Length >= 4)
             {
+                // Fast path: walk the frames that lie wholly in the first segment as a plain span (slicing the
+                // sequence per frame costs more than decoding a small event).
+                var span = buffer.FirstSpan;
+                int offset = 0;
+                while (span.Length - offset >= 4)
+                {
+                    uint spanLength = BinaryPrimitives.ReadUInt32BigEndian(span[offset..]);
+                    if (spanLength > max || (uint)(span.Length - offset - 4) < spanLength)
+                    {
+                        break; // Too large (reported below) or not wholly in this segment.
+                    }
+
+                    if (spanLength > 0 && !ProcessFrame(span.Slice(offset + 4, (int)spanLength)))
+                    {
+                        _reader.AdvanceTo(buffer.GetPosition(offset), buffer.End);
+                        return;
+                    }
+
+                    offset += 4 + (int)spanLength;
+                    frames++;
+                }
+
+                if (offset > 0)
+                {
+                    buffer = buffer.Slice(offset);
+                    continue;
+                }
+
                 uint length = ReadLength(buffer);
                 if (length > max)
                 {
@@ -655,6 +683,10 @@ internal sealed class PeerConnection
         var control = new Queue<OutboundFrame>();
         var data = new Queue<OutboundFrame>();
         var id = _core.Id;
+
+        // Publishers use few topics: encode a topic's UTF-8 once, not once per frame.
+        string lastTopic = "";
+        byte[] lastTopicBytes = [];
         try
         {
             while (await Outbox.WaitAsync().ConfigureAwait(false))
@@ -674,7 +706,13 @@ internal sealed class PeerConnection
                     }
                     else
                     {
-                        Envelope.WriteDataFrame(_writer, id, f.Receiver, f.Type, f.Ttl, f.Topic, f.Data);
+                        if (!string.Equals(f.Topic, lastTopic, StringComparison.Ordinal))
+                        {
+                            lastTopicBytes = Encoding.UTF8.GetBytes(f.Topic);
+                            lastTopic = f.Topic;
+                        }
+
+                        Envelope.WriteDataFrame(_writer, id, f.Receiver, f.Type, f.Ttl, lastTopicBytes, f.Data);
                     }
 
                     if (++n == 4096)

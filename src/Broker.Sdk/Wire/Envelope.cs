@@ -64,6 +64,25 @@ internal readonly ref struct Envelope
         writer.Advance(pos);
     }
 
+    /// <summary>
+    /// Writes a whole data frame with an already-encoded topic. One pass over the value: it is encoded straight into
+    /// the writer's buffer, and sized first only when it does not fit what the writer has at hand.
+    /// </summary>
+    public static void WriteDataFrame(IBufferWriter<byte> writer, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, ReadOnlySpan<byte> topic, in BrokerData data)
+    {
+        int head = 4 + WireFormat.EnvelopeHeaderSize + topic.Length;
+        var span = writer.GetSpan(head + 64);
+        if (!BrokerBinary.TryWrite(data, span[head..], out int dataSize))
+        {
+            dataSize = BrokerBinary.GetEncodedSize(data);
+            span = writer.GetSpan(head + dataSize);
+            BrokerBinary.Write(data, span[head..]);
+        }
+
+        WriteHeader(span, WireFormat.EnvelopeHeaderSize + topic.Length + dataSize, sender, receiver, type, ttl, topic);
+        writer.Advance(head + dataSize);
+    }
+
     /// <summary>Writes a whole length-prefixed frame with an opaque payload.</summary>
     public static void WriteRawFrame(IBufferWriter<byte> writer, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, ReadOnlySpan<byte> body)
     {
@@ -94,5 +113,16 @@ internal readonly ref struct Envelope
         BinaryPrimitives.WriteUInt16BigEndian(span[39..], (ushort)topicLength);
         Encoding.UTF8.GetBytes(topic, span[41..]);
         return 41 + topicLength;
+    }
+
+    private static void WriteHeader(Span<byte> span, int payloadLength, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, ReadOnlySpan<byte> topic)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)payloadLength);
+        sender.WriteTo(span[4..]);
+        receiver.WriteTo(span[20..]);
+        span[36] = (byte)type;
+        BinaryPrimitives.WriteUInt16BigEndian(span[37..], ttl);
+        BinaryPrimitives.WriteUInt16BigEndian(span[39..], (ushort)topic.Length);
+        topic.CopyTo(span[41..]);
     }
 }
