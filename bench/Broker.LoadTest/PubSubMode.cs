@@ -28,6 +28,7 @@ internal static class PubSubMode
             using var child = StartChild("throughput", port, count);
             await WaitForPeerAsync(pub, "/bench/");
             var ev = (Func<long, BrokerData>)(i => ZeekEvent.Encode("bench_event", ImmutableArray.Create(BrokerData.Count((ulong)i), BrokerData.String("payload-0123456789"))));
+            var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             for (long i = 0; i < count; i++)
             {
@@ -44,8 +45,10 @@ internal static class PubSubMode
 
             double pubSeconds = sw.Elapsed.TotalSeconds;
             string result = await child.StandardOutput.ReadLineAsync() ?? "(child died)";
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
             await child.WaitForExitAsync();
-            Console.WriteLine($"publisher: {count / pubSeconds:N0} events/s offered; peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; drops {pub.GetStatistics().PeerQueueDrops}");
+            double cpuPerEvent = cpu.TotalMicroseconds / count;
+            Console.WriteLine($"publisher: {count / pubSeconds:N0} events/s offered (wall clock); CPU {cpuPerEvent:0.000} us/event = {1e6 / cpuPerEvent:N0} events per CPU-second; peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; drops {pub.GetStatistics().PeerQueueDrops}");
             Console.WriteLine($"subscriber: {result}");
         }
 
@@ -122,6 +125,7 @@ internal static class PubSubMode
                 await using var s = sub.Subscribe("/bench/");
                 await sub.PeerAsync("127.0.0.1", port);
                 var sw = new Stopwatch();
+                var cpuStart = TimeSpan.Zero;
                 long received = 0;
                 while (received < count)
                 {
@@ -129,6 +133,7 @@ internal static class PubSubMode
                     if (received++ == 0)
                     {
                         sw.Start();
+                        cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
                     }
 
                     while (received < count && s.TryReceive(out m))
@@ -137,7 +142,8 @@ internal static class PubSubMode
                     }
                 }
 
-                Console.WriteLine($"{(count - 1) / sw.Elapsed.TotalSeconds:N0} events/s received ({count:N0} events, {sw.Elapsed.TotalSeconds:0.00} s); peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; subscriber drops {s.DroppedCount}");
+                double cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds / (count - 1);
+                Console.WriteLine($"CPU {cpuPerEvent:0.000} us/event = {1e6 / cpuPerEvent:N0} events per CPU-second; {(count - 1) / sw.Elapsed.TotalSeconds:N0} events/s received (wall clock) ({count:N0} events, {sw.Elapsed.TotalSeconds:0.00} s); peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; subscriber drops {s.DroppedCount}");
                 return 0;
             }
 

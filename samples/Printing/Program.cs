@@ -4,6 +4,7 @@
 using Broker;
 using Broker.Data;
 using Broker.Samples;
+using Broker.Zeek;
 
 return await SampleArgs.RunAsync(args, "Printing", ListenerAsync, ConnectorAsync);
 
@@ -22,13 +23,13 @@ static async Task ListenerAsync(SampleArgs args)
     int count = 0;
     await foreach (var message in prints)
     {
-        // A print message is the seed's one-element vector [msg] (broker::message{std::string{}}).
-        if (message.Data is not { Kind: BrokerDataKind.Vector, Length: 1 } print || print[0].Kind != BrokerDataKind.String)
+        // Broker::print_handler: a print message is the seed's one-element vector [msg].
+        if (!ZeekMessages.TryDecodePrint(message.Data, out var text))
         {
             continue;
         }
 
-        BroPrint.Line("got print message", print[0].AsString());
+        BroPrint.Line("got print message", text);
         if (++count == 3)
         {
             break; // terminate()
@@ -45,9 +46,9 @@ static async Task ConnectorAsync(SampleArgs args)
     BroPrint.Line("Broker::outgoing_connection_established", peer.Address, BrokerPort.Tcp((ushort)peer.Port), peer.Name);
 
     // Broker::send_print(topic, msg)
-    endpoint.Publish("bro/print/hi", BrokerData.Vector("hello"));
-    endpoint.Publish("bro/print/stuff", BrokerData.Vector("..."));
-    endpoint.Publish("bro/print/bye", BrokerData.Vector("goodbye"));
+    endpoint.PublishPrint("bro/print/hi", "hello");
+    endpoint.PublishPrint("bro/print/stuff", "...");
+    endpoint.PublishPrint("bro/print/bye", "goodbye");
 
     // Broker::outgoing_connection_broken -> terminate()
     await status.PeerGoneAsync(peer);

@@ -6,7 +6,7 @@ namespace Broker.Analyzers
     public static class Descriptors
     {
         /// <summary>Where the per-id pages live; <c>{id}.md</c> is appended. One place to change when the repository moves.</summary>
-        public const string HelpLinkBase = "https://github.com/broker-sdk/Broker.Sdk/blob/main/docs/diagnostics/";
+        public const string HelpLinkBase = "https://github.com/broker-sdk/broker-sdk/blob/main/docs/diagnostics/";
 
         internal const string Usage = "Usage";
         internal const string Reliability = "Reliability";
@@ -25,10 +25,11 @@ namespace Broker.Analyzers
         public static readonly DiagnosticDescriptor PrefixMatchesSiblings = Create(
             DiagnosticIds.PrefixMatchesSiblings,
             "Prefix also matches sibling topics",
-            "Prefix \"{0}\" does not end with '/', so it also matches sibling topics such as \"{0}s/...\"; use \"{0}/\" to match only its own sub-topics",
+            "Prefix \"{0}\" does not end with '/', so it also matches the sibling topic \"{1}\"; use \"{0}/\" to match only its own sub-topics",
             Usage,
             DiagnosticSeverity.Info,
-            "Broker matches subscriptions by raw string prefix: 'bro/event' matches 'bro/events/x' too.");
+            "Broker matches subscriptions by raw string prefix: 'bro/event' matches 'bro/events/x' too. Reported when the compilation names such a sibling.",
+            WellKnownDiagnosticTags.CompilationEnd);
 
         /// <summary>BRK0003: a published topic that nothing listens on but is a near miss of one that does.</summary>
         public static readonly DiagnosticDescriptor LikelyTopicTypo = Create(
@@ -47,7 +48,7 @@ namespace Broker.Analyzers
             "Store query '{0}' is made without a cancellation token or timeout; a lost master makes it wait forever",
             Reliability,
             DiagnosticSeverity.Warning,
-            "Every store query needs a bound: pass a CancellationToken (for example one from a CancellationTokenSource with a timeout) or bound the returned task with WaitAsync(timeout).");
+            "Every store query needs a bound: the handle's DefaultTimeout (unless attached with an infinite one), a CancellationToken (for example from a CancellationTokenSource with a timeout), or WaitAsync(timeout) on the returned task.");
 
         /// <summary>BRK0005: an event contract type the generator cannot map.</summary>
         public static readonly DiagnosticDescriptor UnmappableEventType = Create(

@@ -23,7 +23,7 @@ internal static class Program
         {
             // One clear line (the first problem) instead of the library's error list plus full help.
             string command = string.Join(' ', parse.CommandResult.Command == root ? [] : CommandPath(parse.CommandResult));
-            Console.Error.WriteLine($"broker{(command.Length > 0 ? " " + command : "")}: {parse.Errors[0].Message} (see --help)");
+            Console.Error.WriteLine($"broker{(command.Length > 0 ? " " + command : "")}: {parse.Errors[0].Message.ReplaceLineEndings(" ")} (see --help)");
             return ExitCodes.Usage;
         }
 

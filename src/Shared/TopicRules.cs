@@ -24,8 +24,6 @@ namespace Broker.Topics
         Reserved,
         /// <summary>The topic is longer than the 65,535 bytes the wire format can carry.</summary>
         TooLong,
-        /// <summary>The topic starts with the separator (Broker topics never do). Advisory: see <see cref="TopicRules.CheckLayout"/>.</summary>
-        LeadingSeparator,
         /// <summary>A full topic ends with the separator, so it reads like a prefix. Advisory: see <see cref="TopicRules.CheckLayout"/>.</summary>
         TrailingSeparator,
     }
@@ -91,26 +89,18 @@ namespace Broker.Topics
         }
 
         /// <summary>
-        /// Advisory layout check on top of the validity checks: a leading <c>/</c> (never meant: Broker topics are
-        /// relative, <c>zeek/event/x</c>) and, for a full topic, a trailing <c>/</c> (a prefix where a topic was meant).
-        /// Broker itself accepts both, so the runtime does not reject them; the analyzers report them.
+        /// Advisory layout check on top of the validity checks: a full topic that ends with <c>/</c> is a prefix where
+        /// a topic was meant. Broker accepts it, so the runtime does not reject it; the analyzers report it. (A leading
+        /// <c>/</c> is Broker's own convention, <c>/foo/bar</c>, and is not reported.)
         /// </summary>
         /// <param name="topic">A topic or prefix that already passed the validity checks.</param>
         /// <param name="isPrefix">True for a subscription or contract prefix, where a trailing separator is intended.</param>
-        /// <returns><see cref="TopicProblem.None"/>, <see cref="TopicProblem.LeadingSeparator"/> or <see cref="TopicProblem.TrailingSeparator"/>.</returns>
+        /// <returns><see cref="TopicProblem.None"/> or <see cref="TopicProblem.TrailingSeparator"/>.</returns>
         public static TopicProblem CheckLayout(string topic, bool isPrefix)
         {
-            if (topic.Length == 0)
-            {
-                return TopicProblem.None;
-            }
-
-            if (topic[0] == Separator)
-            {
-                return TopicProblem.LeadingSeparator;
-            }
-
-            return !isPrefix && topic[topic.Length - 1] == Separator ? TopicProblem.TrailingSeparator : TopicProblem.None;
+            return !isPrefix && topic.Length > 0 && topic[topic.Length - 1] == Separator
+                ? TopicProblem.TrailingSeparator
+                : TopicProblem.None;
         }
 
         /// <summary>Broker's matching rule: a raw ordinal string prefix test.</summary>
@@ -143,7 +133,6 @@ namespace Broker.Topics
                 case TopicProblem.EmptyComponent: return "a topic must not contain an empty component ('//')";
                 case TopicProblem.Reserved: return "a topic must not contain Broker's reserved marker '<$>'";
                 case TopicProblem.TooLong: return "a topic must not be longer than 65535 UTF-8 bytes";
-                case TopicProblem.LeadingSeparator: return "a topic must not start with '/'";
                 case TopicProblem.TrailingSeparator: return "a published topic must not end with '/' (that is a prefix)";
                 default: return "the topic is invalid";
             }

@@ -84,4 +84,37 @@ public class StoreQueryTimeoutAnalyzerTests
             InMethod("await {|BRK0004:s.GetAsync(\"k\")|};"),
             InMethod("await {|BRK0004:s.GetAsync(\"k\")|};"),
             DiagnosticIds.StoreQueryWithoutTimeout);
+
+    // The SDK's DataStore: handles time out after StoreOptions.DefaultTimeout (10 s) unless attached without one.
+    private static string WithSdkStore(string body) => $$"""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Broker;
+        using Broker.Stores;
+        class C
+        {
+            async Task M(BrokerEndpoint endpoint, DataStore field, StoreOptions someOptions)
+            {
+                {{body}}
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("var store = endpoint.AttachFrontend(\"s\", new StoreOptions { DefaultTimeout = Timeout.InfiniteTimeSpan }); await {|BRK0004:store.GetAsync(\"k\")|};")]
+    [InlineData("var store = await endpoint.AttachCloneAsync(\"s\", new CloneOptions { DefaultTimeout = TimeSpan.MaxValue }); await {|BRK0004:store.ExistsAsync(\"k\")|};")]
+    [InlineData("var options = someOptions with { DefaultTimeout = TimeSpan.FromMilliseconds(-1) }; var store = await endpoint.AttachMasterAsync(\"s\", null, options); await {|BRK0004:store.KeysAsync()|};")]
+    [InlineData("DataStore store; store = endpoint.AttachFrontend(\"s\", options: new() { DefaultTimeout = Timeout.InfiniteTimeSpan }); await {|BRK0004:store.SizeAsync(CancellationToken.None)|};")]
+    public Task Sdk_handle_attached_without_timeout_warns(string body) =>
+        Verify.AnalyzerAsync<StoreQueryTimeoutAnalyzer>(WithSdkStore(body));
+
+    [Theory]
+    [InlineData("var store = endpoint.AttachFrontend(\"s\"); await store.GetAsync(\"k\");")]
+    [InlineData("var store = endpoint.AttachFrontend(\"s\", new StoreOptions { DefaultTimeout = TimeSpan.FromSeconds(2) }); await store.GetAsync(\"k\");")]
+    [InlineData("await field.GetAsync(\"k\");")]
+    [InlineData("var store = endpoint.AttachFrontend(\"s\", new StoreOptions { DefaultTimeout = Timeout.InfiniteTimeSpan }); using var cts = new CancellationTokenSource(1000); await store.GetAsync(\"k\", cts.Token);")]
+    [InlineData("var store = endpoint.AttachFrontend(\"s\", new StoreOptions { DefaultTimeout = Timeout.InfiniteTimeSpan }); await store.GetAsync(\"k\").AsTask().WaitAsync(TimeSpan.FromSeconds(1));")]
+    public Task Sdk_handle_with_its_default_timeout_or_a_token_is_silent(string body) =>
+        Verify.AnalyzerAsync<StoreQueryTimeoutAnalyzer>(WithSdkStore(body));
 }

@@ -46,7 +46,7 @@ public class TopicReachabilityAnalyzerTests
     public Task Raw_prefix_matching_counts_as_matched() =>
         Verify.AnalyzerAsync<TopicReachabilityAnalyzer>(InMethod(
             """
-            e.Subscribe("bro/event");
+            e.Subscribe({|BRK0002:"bro/event"|});   // matched, though only by the sibling hazard BRK0002 points out
             e.Publish("bro/events/x", default);
             """));
 
@@ -137,6 +137,75 @@ public class TopicReachabilityAnalyzerTests
             InMethod("""e.Subscribe("bro/event/"); e.Publish({|BRK0003:Topic|}, default);""", """const string Topic = "bro/evnt/x";"""),
             InMethod("""e.Subscribe("bro/event/"); e.Publish(Topic, default);""", """const string Topic = "bro/event/x";"""),
             DiagnosticIds.LikelyTopicTypo,
+            nonLocal: true);
+
+    [Fact]
+    public Task Leading_separator_conventions_are_compared_too() =>
+        Verify.AnalyzerAsync<TopicReachabilityAnalyzer>(InMethod(
+            """
+            e.Subscribe("/test/");
+            e.Publish({|BRK0003:"test/x"|}, default);
+            e.Publish("/test/x", default);
+            """));
+
+    [Fact]
+    public Task Prefix_with_a_visible_sibling_is_info() =>
+        Verify.AnalyzerAsync<TopicReachabilityAnalyzer>(InMethod(
+            """
+            e.Subscribe({|BRK0002:"bro/event"|});
+            e.Subscribe("bro/events/");
+            e.Subscribe({|BRK0002:"x"|});
+            e.Publish($"xy/{name}", default);
+            e.Subscribe({|BRK0002:"app/a"|});
+            e.Publish("app/ab", default);
+            """));
+
+    [Fact]
+    public Task Prefix_without_a_visible_sibling_is_meant() =>
+        Verify.AnalyzerAsync<TopicReachabilityAnalyzer>(InMethod(
+            """
+            e.Subscribe("bro/event/ready");      // the seed's exact-topic subscription
+            e.Publish("bro/event/ready", default);
+            e.Subscribe("/test");
+            e.Publish("/test/x", default);       // its own sub-topic, not a sibling
+            e.Subscribe("bro/event/");
+            e.Subscribe("");
+            """));
+
+    [Fact]
+    public Task Fix_appends_separator_to_literal() =>
+        Verify.CodeFixAsync<TopicReachabilityAnalyzer, TopicLiteralCodeFixProvider>(
+            InMethod("""e.Subscribe({|BRK0002:"bro/event"|}); e.Subscribe("bro/events/");"""),
+            InMethod("""e.Subscribe("bro/event/"); e.Subscribe("bro/events/");"""),
+            DiagnosticIds.PrefixMatchesSiblings,
+            nonLocal: true);
+
+    [Fact]
+    public Task Fix_appends_separator_to_const_field() =>
+        Verify.CodeFixAsync<TopicReachabilityAnalyzer, TopicLiteralCodeFixProvider>(
+            InMethod("""e.Subscribe({|BRK0002:Prefix|}); e.Publish("bro/eventual", default);""", """const string Prefix = "bro/event";"""),
+            InMethod("""e.Subscribe(Prefix); e.Publish("bro/eventual", default);""", """const string Prefix = "bro/event/";"""),
+            DiagnosticIds.PrefixMatchesSiblings,
+            nonLocal: true);
+
+    [Fact]
+    public Task Fix_appends_separator_to_contract_prefix() =>
+        Verify.CodeFixAsync<TopicReachabilityAnalyzer, TopicLiteralCodeFixProvider>(
+            """
+            using Broker;
+            [BrokerEvents({|BRK0002:"bro/event"|})]
+            public partial interface IEvents { [BrokerEvent("e")] void E(); }
+            [BrokerEvents("bro/events/")]
+            public partial interface IOthers { [BrokerEvent("f")] void F(); }
+            """,
+            """
+            using Broker;
+            [BrokerEvents("bro/event/")]
+            public partial interface IEvents { [BrokerEvent("e")] void E(); }
+            [BrokerEvents("bro/events/")]
+            public partial interface IOthers { [BrokerEvent("f")] void F(); }
+            """,
+            DiagnosticIds.PrefixMatchesSiblings,
             nonLocal: true);
 
     [Theory]

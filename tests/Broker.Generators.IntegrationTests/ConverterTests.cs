@@ -45,6 +45,10 @@ public class ConverterTests
         Assert.Throws<BrokerConversionException>(() => TestInfo.FromBrokerData(BrokerData.Vector("m", 5L, BrokerData.None)));
         Assert.Throws<BrokerConversionException>(() => BrokerConvert.Member(BrokerData.Count(1), BrokerConvert.DecodeInt32, "e", "a", "int"));
         Assert.Throws<BrokerConversionException>(() => BrokerConvert.Member(BrokerData.Integer(1L << 40), BrokerConvert.DecodeInt32, "e", "a", "int"));
+        Assert.Throws<BrokerConversionException>(() => BrokerConvert.Member(BrokerData.Count(256), BrokerConvert.DecodeByte, "e", "a", "byte"));
+        Assert.Throws<BrokerConversionException>(() => BrokerConvert.Member(BrokerData.Integer(-129), BrokerConvert.DecodeSByte, "e", "a", "sbyte"));
+        Assert.Throws<BrokerConversionException>(() => BrokerConvert.Member(BrokerData.Count(70000), BrokerConvert.DecodeUInt16, "e", "a", "ushort"));
+        Assert.Throws<BrokerConversionException>(() => BrokerConvert.Member(BrokerData.Integer(40000), BrokerConvert.DecodeInt16, "e", "a", "short"));
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public class LoopbackEventTests
         var connection = new Connection { Uid = "C1", Origin = origin, Proto = Proto.Udp, Duration = null, Services = ["dns", "ssl"] };
 
         publisher.Scalars(true, ulong.MaxValue, long.MinValue, -42, 42u, 3.25, "hëllo");
+        publisher.SmallNumbers(ushort.MaxValue, 200, short.MinValue, -100, 1.5f);
         publisher.Network(IPAddress.Parse("192.168.1.2"), v6, IPNetwork.Parse("10.1.0.0/16"), BrokerPort.Udp(53));
         await publisher.Time(at, TimeSpan.FromMilliseconds(1500.5));
         await publisher.Enums(Proto.Icmp, Proto.Tcp, null);
@@ -40,6 +41,8 @@ public class LoopbackEventTests
 
         var scalars = await recorder.Await("scalars");
         Assert.Equal(new object?[] { true, ulong.MaxValue, long.MinValue, -42, 42u, 3.25, "hëllo" }, scalars);
+
+        Assert.Equal(new object?[] { ushort.MaxValue, (byte)200, short.MinValue, (sbyte)-100, 1.5f }, await recorder.Await("small_numbers"));
 
         var network = await recorder.Await("network");
         Assert.Equal(IPAddress.Parse("192.168.1.2"), network[0]);
@@ -78,7 +81,7 @@ public class LoopbackEventTests
         Assert.Equal(BrokerData.Table((BrokerData.EnumValue("Conn::LOG"), BrokerData.Vector(1UL, "two"))), raw);
 
         Assert.Empty(await recorder.Await("nothing"));
-        await Loopback.WaitUntilAsync(() => registration.HandledCount == 9, "all nine events are counted as handled");
+        await Loopback.WaitUntilAsync(() => registration.HandledCount == 10, "all ten events are counted as handled");
         Assert.Empty(errors);
     }
 

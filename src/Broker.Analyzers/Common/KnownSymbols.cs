@@ -21,6 +21,9 @@ namespace Broker.Analyzers.Common
             TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
             ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
             ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
+            DataStore = compilation.GetTypeByMetadataName("Broker.Stores.DataStore");
+            StoreOptions = compilation.GetTypeByMetadataName("Broker.Stores.StoreOptions");
+            Timeout = compilation.GetTypeByMetadataName("System.Threading.Timeout");
         }
 
         public INamedTypeSymbol TopicParameterAttribute { get; }
@@ -34,6 +37,9 @@ namespace Broker.Analyzers.Common
         public INamedTypeSymbol? TaskOfT { get; }
         public INamedTypeSymbol? ValueTask { get; }
         public INamedTypeSymbol? ValueTaskOfT { get; }
+        public INamedTypeSymbol? DataStore { get; }
+        public INamedTypeSymbol? StoreOptions { get; }
+        public INamedTypeSymbol? Timeout { get; }
 
         /// <summary>Resolves the symbols, or returns null when the compilation does not reference Broker.Sdk.</summary>
         public static KnownSymbols? TryCreate(Compilation compilation)

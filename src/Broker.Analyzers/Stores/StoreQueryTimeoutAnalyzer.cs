@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Broker.Analyzers.Common;
 using Microsoft.CodeAnalysis;
@@ -9,9 +10,15 @@ namespace Broker.Analyzers.Stores
 {
     /// <summary>
     /// BRK0004: a <c>[StoreQuery]</c> method called with no cancellation token (omitted, <c>default</c>,
-    /// <c>CancellationToken.None</c>, <c>new CancellationToken()</c>) and whose result is not bounded by
-    /// <c>WaitAsync(timeout)</c>. A query whose master went away would otherwise wait forever; the seed requires a
-    /// timeout for every store query.
+    /// <c>CancellationToken.None</c>, <c>new CancellationToken()</c>), whose result is not bounded by
+    /// <c>WaitAsync(timeout)</c>, on a handle without a timeout. A query whose master went away would otherwise wait
+    /// forever; the seed requires a timeout for every store query.
+    /// <para>
+    /// SDK store handles (<c>DataStore</c>) time out after <c>StoreOptions.DefaultTimeout</c> (10 s by default), so on
+    /// them the rule fires only when the handle is visibly attached with an infinite timeout
+    /// (<c>Timeout.InfiniteTimeSpan</c>, <c>TimeSpan.MaxValue</c>, -1 ms) in the same method. Any other
+    /// <c>[StoreQuery]</c> method has no handle timeout, so a missing token is enough.
+    /// </para>
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class StoreQueryTimeoutAnalyzer : DiagnosticAnalyzer
@@ -44,16 +51,20 @@ namespace Broker.Analyzers.Stores
             private readonly ConcurrentDictionary<IMethodSymbol, bool> queries =
                 new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
+            // Created once: a capturing lambda would allocate on every invocation analyzed.
+            private readonly System.Func<IMethodSymbol, bool> isQuery;
+
             public Analyzer(KnownSymbols symbols)
             {
                 this.symbols = symbols;
+                isQuery = method => KnownSymbols.Find(method, symbols.StoreQueryAttribute) is not null;
             }
 
             public void AnalyzeInvocation(OperationAnalysisContext context)
             {
                 var invocation = (IInvocationOperation)context.Operation;
                 IMethodSymbol method = invocation.TargetMethod.OriginalDefinition;
-                if (!queries.GetOrAdd(method, m => KnownSymbols.Find(m, symbols.StoreQueryAttribute) is not null))
+                if (!queries.GetOrAdd(method, isQuery))
                 {
                     return;
                 }
@@ -68,7 +79,7 @@ namespace Broker.Analyzers.Stores
                     }
                 }
 
-                if (IsBoundedByWaitAsync(invocation))
+                if (IsBoundedByWaitAsync(invocation) || HandleHasTimeout(invocation))
                 {
                     return;
                 }
@@ -167,6 +178,175 @@ namespace Broker.Analyzers.Stores
                 }
 
                 return false;
+            }
+
+            // SDK handles carry a timeout unless they were attached with an infinite one; other receivers have none.
+            private bool HandleHasTimeout(IInvocationOperation query)
+            {
+                if (symbols.DataStore is null || query.Instance is null
+                    || !SymbolEqualityComparer.Default.Equals(query.Instance.Type, symbols.DataStore))
+                {
+                    return false;
+                }
+
+                return !MayWaitForever(query.Instance, query, depth: 0);
+            }
+
+            // Follows the handle back to its attach call (through locals and await) and looks for infinite options.
+            private bool MayWaitForever(IOperation value, IOperation context, int depth)
+            {
+                value = Unwrap(value);
+                if (depth > 4)
+                {
+                    return false;
+                }
+
+                switch (value)
+                {
+                    case IAwaitOperation awaited:
+                        return MayWaitForever(awaited.Operation, context, depth + 1);
+                    case ILocalReferenceOperation local:
+                        foreach (IOperation source in LocalSources(local.Local, context))
+                        {
+                            if (MayWaitForever(source, context, depth + 1))
+                            {
+                                return true;
+                            }
+                        }
+
+                        return false;
+                    case IInvocationOperation attach:
+                        foreach (IArgumentOperation argument in attach.Arguments)
+                        {
+                            if (argument.ArgumentKind == ArgumentKind.Explicit && IsStoreOptions(argument.Parameter?.Type)
+                                && OptionsAreInfinite(argument.Value, context, depth + 1))
+                            {
+                                return true;
+                            }
+                        }
+
+                        return false;
+                    default:
+                        return false;
+                }
+            }
+
+            private bool OptionsAreInfinite(IOperation value, IOperation context, int depth)
+            {
+                value = Unwrap(value);
+                if (depth > 6)
+                {
+                    return false;
+                }
+
+                IObjectOrCollectionInitializerOperation? initializer = value switch
+                {
+                    IObjectCreationOperation creation => creation.Initializer,
+                    IWithOperation with => with.Initializer as IObjectOrCollectionInitializerOperation,
+                    _ => null,
+                };
+
+                if (value is ILocalReferenceOperation local)
+                {
+                    foreach (IOperation source in LocalSources(local.Local, context))
+                    {
+                        if (OptionsAreInfinite(source, context, depth + 1))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                }
+
+                if (value is IWithOperation { Operand: { } operand } && OptionsAreInfinite(operand, context, depth + 1))
+                {
+                    return true;
+                }
+
+                if (initializer is null)
+                {
+                    return false;
+                }
+
+                foreach (IOperation member in initializer.Initializers)
+                {
+                    if (member is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation target } assignment
+                        && target.Property.Name == "DefaultTimeout"
+                        && IsStoreOptions(target.Property.ContainingType)
+                        && IsInfinite(assignment.Value))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            // Timeout.InfiniteTimeSpan, TimeSpan.MaxValue, TimeSpan.FromMilliseconds(-1).
+            private bool IsInfinite(IOperation value)
+            {
+                value = Unwrap(value);
+                switch (value)
+                {
+                    case IFieldReferenceOperation field:
+                        return (field.Field.Name == "InfiniteTimeSpan" && SymbolEqualityComparer.Default.Equals(field.Field.ContainingType, symbols.Timeout))
+                            || (field.Field.Name == "MaxValue" && SymbolEqualityComparer.Default.Equals(field.Field.ContainingType, symbols.TimeSpan));
+                    case IInvocationOperation call when SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, symbols.TimeSpan)
+                        && call.TargetMethod.Name == "FromMilliseconds" && call.Arguments.Length >= 1:
+                        object? constant = Unwrap(call.Arguments[0].Value).ConstantValue.Value;
+                        return constant is double d ? d == -1 : constant is long l ? l == -1 : constant is int i && i == -1;
+                    default:
+                        return false;
+                }
+            }
+
+            private bool IsStoreOptions(ITypeSymbol? type)
+            {
+                for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(current, symbols.StoreOptions))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            // Every value a local gets in the enclosing body: its initializer and its simple assignments.
+            private static IEnumerable<IOperation> LocalSources(ILocalSymbol local, IOperation context)
+            {
+                IOperation root = context;
+                while (root.Parent is not null)
+                {
+                    root = root.Parent;
+                }
+
+                foreach (IOperation operation in root.Descendants())
+                {
+                    if (operation is IVariableDeclaratorOperation declarator
+                        && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local)
+                        && declarator.Initializer is not null)
+                    {
+                        yield return declarator.Initializer.Value;
+                    }
+                    else if (operation is ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment
+                        && SymbolEqualityComparer.Default.Equals(target.Local, local))
+                    {
+                        yield return assignment.Value;
+                    }
+                }
+            }
+
+            private static IOperation Unwrap(IOperation value)
+            {
+                while (value is IConversionOperation { IsImplicit: true } || value is IParenthesizedOperation)
+                {
+                    value = value is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)value).Operand;
+                }
+
+                return value;
             }
 
             // The single CancellationToken parameter of the innermost enclosing lambda, local function or member.

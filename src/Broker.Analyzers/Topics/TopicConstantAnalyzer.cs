@@ -9,16 +9,16 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Broker.Analyzers.Topics
 {
     /// <summary>
-    /// BRK0001 (malformed topic) and BRK0002 (prefix that also matches siblings), for every constant topic that flows
-    /// into a <c>[TopicParameter]</c> or one of the SDK's contract attributes. Validity comes from the shared
-    /// <see cref="TopicRules"/>, so the analyzer and the runtime agree.
+    /// BRK0001 (malformed topic), for every constant topic that flows into a <c>[TopicParameter]</c> or one of the
+    /// SDK's contract attributes. Validity comes from the shared <see cref="TopicRules"/>, so the analyzer and the
+    /// runtime agree.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class TopicConstantAnalyzer : DiagnosticAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(Descriptors.MalformedTopic, Descriptors.PrefixMatchesSiblings);
+            ImmutableArray.Create(Descriptors.MalformedTopic);
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -78,21 +78,6 @@ namespace Broker.Analyzers.Topics
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.MalformedTopic, site.ReportNode.GetLocation(), value.Display, TopicRules.Describe(problem)));
-                return;
-            }
-
-            if (site.IsPrefix && value.IsComplete && TopicRules.EndsInsideComponent(value.Head))
-            {
-                ImmutableArray<Location> additional = ImmutableArray<Location>.Empty;
-                ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
-                if (value.EditNode is not null && value.EditLength == value.Head.Length)
-                {
-                    additional = ImmutableArray.Create(value.EditNode.GetLocation());
-                    properties = properties.Add(FixProperties.Replacement, value.Head + TopicRules.Separator);
-                }
-
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.PrefixMatchesSiblings, site.ReportNode.GetLocation(), additional, properties, value.Head));
             }
         }
 
@@ -119,11 +104,6 @@ namespace Broker.Analyzers.Topics
                 if (problem != TopicProblem.None && problem != TopicProblem.TooLong)
                 {
                     return problem;
-                }
-
-                if (i == 0 && text[0] == TopicRules.Separator)
-                {
-                    return TopicProblem.LeadingSeparator;
                 }
 
                 if (i == pieces.Count - 1 && !isPrefix && text[text.Length - 1] == TopicRules.Separator)

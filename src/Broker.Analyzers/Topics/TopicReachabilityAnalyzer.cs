@@ -11,17 +11,24 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Broker.Analyzers.Topics
 {
     /// <summary>
-    /// BRK0003: a constant published topic that no subscription prefix, event contract or log stream in the
-    /// compilation matches, and that is a near miss of one that does (a likely typo). Needs the whole compilation, so
-    /// it reports at compilation end. It stays silent when any subscription prefix is not known at compile time
-    /// (that subscription could match anything).
+    /// Which topics reach which subscribers, over the whole compilation (so both rules report at compilation end):
+    /// <list type="bullet">
+    /// <item>BRK0002: a subscription or contract prefix that does not end at a <c>/</c> while another topic named in
+    /// the same file shows it matching a sibling (<c>bro/event</c> next to <c>bro/events/x</c>). Without such evidence
+    /// the prefix is taken as meant: exact-topic subscriptions such as the seed's
+    /// <c>subscribe_to_events("bro/event/ready")</c> are common, and appending <c>/</c> would break them. Evidence is
+    /// looked for in the same file so that unrelated programs in one compilation (test classes) do not count.</item>
+    /// <item>BRK0003: a constant published topic that no subscription prefix, event contract or log stream matches,
+    /// and that is a near miss of one that does (a likely typo). Silent when any subscription prefix is not known at
+    /// compile time (that subscription could match anything).</item>
+    /// </list>
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class TopicReachabilityAnalyzer : DiagnosticAnalyzer
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(Descriptors.LikelyTopicTypo);
+            ImmutableArray.Create(Descriptors.PrefixMatchesSiblings, Descriptors.LikelyTopicTypo);
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -48,6 +55,8 @@ namespace Broker.Analyzers.Topics
             private readonly ConcurrentBag<string> listeners = new ConcurrentBag<string>();
             private readonly ConcurrentBag<string> partialListenerHeads = new ConcurrentBag<string>();
             private readonly ConcurrentBag<Published> published = new ConcurrentBag<Published>();
+            private readonly ConcurrentBag<Published> rawPrefixes = new ConcurrentBag<Published>();
+            private readonly ConcurrentBag<(SyntaxTree Tree, string Name)> named = new ConcurrentBag<(SyntaxTree, string)>();
             private int unknownListener;
 
             public State(TopicSiteFinder finder)
@@ -84,6 +93,11 @@ namespace Broker.Analyzers.Topics
                 foreach (TopicSite site in sites)
                 {
                     TopicValue? value = TopicValue.Evaluate(site.Value, context.CancellationToken);
+                    if (value is not null && value.Head.Length > 0)
+                    {
+                        named.Add((site.ReportNode.SyntaxTree, value.Head));
+                    }
+
                     if (site.Role != TopicRole.Publish)
                     {
                         if (value is null || (!value.IsComplete && value.Head.Length == 0))
@@ -93,6 +107,11 @@ namespace Broker.Analyzers.Topics
                         else if (value.IsComplete)
                         {
                             listeners.Add(value.Head);
+                            if (site.IsPrefix && TopicRules.EndsInsideComponent(value.Head)
+                                && TopicConstantAnalyzer.Check(value, isPrefix: true) == TopicProblem.None)
+                            {
+                                rawPrefixes.Add(new Published(value, site.ReportNode.GetLocation()));
+                            }
                         }
                         else
                         {
@@ -110,14 +129,15 @@ namespace Broker.Analyzers.Topics
 
             public void Report(CompilationAnalysisContext context)
             {
-                if (unknownListener != 0 || listeners.IsEmpty)
+                // Distinct and ordinally sorted, so results do not depend on analysis order.
+                var known = new List<string>(new SortedSet<string>(listeners, StringComparer.Ordinal));
+                var partial = new List<string>(partialListenerHeads);
+                ReportSiblingMatches(context);
+                if (unknownListener != 0 || known.Count == 0)
                 {
                     return;
                 }
 
-                // Distinct and ordinally sorted, so results do not depend on analysis order.
-                var known = new List<string>(new SortedSet<string>(listeners, StringComparer.Ordinal));
-                var partial = new List<string>(partialListenerHeads);
                 foreach (Published item in published)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
@@ -146,6 +166,61 @@ namespace Broker.Analyzers.Topics
 
                     context.ReportDiagnostic(Diagnostic.Create(
                         Descriptors.LikelyTopicTypo, item.Location, additional, properties, value.Display, found.Listener, suggestion));
+                }
+            }
+
+            // BRK0002: a raw prefix with a visible sibling among the topics and prefixes named in its file.
+            private void ReportSiblingMatches(CompilationAnalysisContext context)
+            {
+                if (rawPrefixes.IsEmpty)
+                {
+                    return;
+                }
+
+                var byFile = new Dictionary<SyntaxTree, SortedSet<string>>();
+                foreach ((SyntaxTree tree, string name) in named)
+                {
+                    if (!byFile.TryGetValue(tree, out SortedSet<string>? set))
+                    {
+                        byFile[tree] = set = new SortedSet<string>(StringComparer.Ordinal);
+                    }
+
+                    set.Add(name);
+                }
+
+                foreach (Published prefix in rawPrefixes)
+                {
+                    string head = prefix.Value.Head;
+                    string? sibling = null;
+                    if (prefix.Location.SourceTree is not { } tree || !byFile.TryGetValue(tree, out SortedSet<string>? names))
+                    {
+                        continue;
+                    }
+
+                    foreach (string name in names.GetViewBetween(head, head + char.MaxValue))
+                    {
+                        if (name.Length > head.Length && name[head.Length] != TopicRules.Separator && TopicRules.Matches(head, name))
+                        {
+                            sibling = name;
+                            break;
+                        }
+                    }
+
+                    if (sibling is null)
+                    {
+                        continue;
+                    }
+
+                    ImmutableArray<Location> additional = ImmutableArray<Location>.Empty;
+                    ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
+                    if (prefix.Value.EditNode is not null && prefix.Value.EditLength == head.Length)
+                    {
+                        additional = ImmutableArray.Create(prefix.Value.EditNode.GetLocation());
+                        properties = properties.Add(FixProperties.Replacement, head + TopicRules.Separator);
+                    }
+
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Descriptors.PrefixMatchesSiblings, prefix.Location, additional, properties, head, sibling));
                 }
             }
 

@@ -56,9 +56,13 @@ namespace Broker.Analyzers.Topics
         private readonly ConcurrentDictionary<IMethodSymbol, TopicRole?[]> methods =
             new ConcurrentDictionary<IMethodSymbol, TopicRole?[]>(SymbolEqualityComparer.Default);
 
+        // Created once: a method-group argument would allocate a delegate on every invocation analyzed.
+        private readonly System.Func<IMethodSymbol, TopicRole?[]> classify;
+
         public TopicSiteFinder(KnownSymbols symbols)
         {
             this.symbols = symbols;
+            classify = Classify;
         }
 
         /// <summary>Adds the topic arguments of an invocation or object creation to <paramref name="sites"/>.</summary>
@@ -69,7 +73,7 @@ namespace Broker.Analyzers.Topics
                 return;
             }
 
-            TopicRole?[] roles = methods.GetOrAdd(method.OriginalDefinition, Classify);
+            TopicRole?[] roles = methods.GetOrAdd(method.OriginalDefinition, classify);
             if (roles.Length == 0)
             {
                 return;

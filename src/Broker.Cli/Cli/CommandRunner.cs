@@ -59,6 +59,7 @@ internal static class CommandRunner
         StoreException { Code: BrokerErrorCode.NoSuchKey } s => (ExitCodes.NotFound, s.Message),
         StoreException { Code: BrokerErrorCode.NoSuchMaster } s => (ExitCodes.NoMaster, s.Message),
         StoreException { Code: BrokerErrorCode.RequestTimeout } s => (ExitCodes.Timeout, s.Message),
+        StoreException s => (ExitCodes.Error, s.Message),
         InvalidTopicException t => (ExitCodes.Usage, t.Message),
         BrokerException b => (ExitCodes.Error, $"{b.Code.Name()}: {b.Message}"),
         OperationCanceledException => (ExitCodes.Error, "interrupted"),

@@ -49,7 +49,6 @@ internal static class NodeCommand
         {
             Description = "Retry interval for --peer (default 1s)",
             HelpName = "duration",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(1),
             CustomParser = r => CommonOptions.ParseDuration(r),
         };
         var ignoreStdin = new Option<bool>("--ignore-stdin") { Description = "Keep running when stdin closes (stop with Ctrl-C or SIGTERM only)" };
@@ -101,7 +100,7 @@ internal static class NodeCommand
         await using var endpoint = new BrokerEndpoint(new BrokerEndpointOptions { Name = s.Name, ForwardMessages = s.Forward, LoggerFactory = ctx.Loggers });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var events = endpoint.SubscribeEvents();
-        var subscriptions = s.Prefixes.Select(prefix => endpoint.Subscribe(prefix)).ToList();
+        var subscriptions = Prefixes.Minimise(s.Prefixes).Select(prefix => endpoint.Subscribe(prefix)).ToList();
         var printers = new List<Task> { PrintEventsAsync(ctx, events, stop.Token) };
         printers.AddRange(subscriptions.Select(sub => PrintMessagesAsync(ctx, sub, stop.Token)));
         var stores = new List<DataStore>();
@@ -149,7 +148,8 @@ internal static class NodeCommand
         }
         catch (FormatException ex)
         {
-            throw new CliException(ExitCodes.Usage, ex.Message, ex);
+            // The SDK binds IP literals only: "localhost:9999" ends up here.
+            throw new CliException(ExitCodes.Usage, $"listen addresses must be IP literals such as 127.0.0.1 or [::]: {ex.Message}", ex);
         }
         finally
         {

@@ -48,7 +48,7 @@ internal static class SubscribeCommand
 
         // Subscribe before peering so the handshake already carries our filter: nothing sent after it is missed.
         var subscriptions = new List<BrokerSubscription>(prefixes.Length);
-        foreach (var p in prefixes)
+        foreach (var p in Prefixes.Minimise(prefixes))
         {
             subscriptions.Add(endpoint.Subscribe(p));
         }

@@ -53,9 +53,14 @@ internal static class Conversions
             case MappedKind.Boolean: return $"{C}.DecodeBoolean({data})";
             case MappedKind.Count: return $"{C}.DecodeCount({data})";
             case MappedKind.UInt32: return $"{C}.DecodeUInt32({data})";
+            case MappedKind.UInt16: return $"{C}.DecodeUInt16({data})";
+            case MappedKind.Byte: return $"{C}.DecodeByte({data})";
             case MappedKind.Integer: return $"{C}.DecodeInteger({data})";
             case MappedKind.Int32: return $"{C}.DecodeInt32({data})";
+            case MappedKind.Int16: return $"{C}.DecodeInt16({data})";
+            case MappedKind.SByte: return $"{C}.DecodeSByte({data})";
             case MappedKind.Real: return $"{C}.DecodeReal({data})";
+            case MappedKind.Single: return $"{C}.DecodeSingle({data})";
             case MappedKind.String: return $"{C}.DecodeString({data})";
             case MappedKind.Address: return $"{C}.DecodeAddress({data})";
             case MappedKind.Subnet: return $"{C}.DecodeSubnet({data})";

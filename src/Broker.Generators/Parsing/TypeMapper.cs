@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Broker.Generators.Common;
 using Broker.Generators.Model;
+using Broker.Typing;
 using Microsoft.CodeAnalysis;
 
 namespace Broker.Generators.Parsing;
@@ -43,38 +44,43 @@ internal static class TypeMapper
             return new TypeModel(MappedKind.Nullable, name, display, new EquatableArray<TypeModel>(new[] { inner }), default, IsValueType: false);
         }
 
-        var simple = type.SpecialType switch
+        // The shared rulebook decides *whether* a type maps (the analyzers use the same one); this refines *how*.
+        var mapping = TypeMappingRules.GetMapping(type);
+        MappedKind? kind = mapping switch
         {
-            SpecialType.System_Boolean => MappedKind.Boolean,
-            SpecialType.System_UInt64 => MappedKind.Count,
-            SpecialType.System_UInt32 => MappedKind.UInt32,
-            SpecialType.System_Int64 => MappedKind.Integer,
-            SpecialType.System_Int32 => MappedKind.Int32,
-            SpecialType.System_Double => MappedKind.Real,
-            SpecialType.System_String => MappedKind.String,
-            _ => (MappedKind?)null,
+            BrokerTypeMapping.Count => type.SpecialType switch
+            {
+                SpecialType.System_UInt64 => MappedKind.Count,
+                SpecialType.System_UInt32 => MappedKind.UInt32,
+                SpecialType.System_UInt16 => MappedKind.UInt16,
+                _ => MappedKind.Byte,
+            },
+            BrokerTypeMapping.Integer => type.SpecialType switch
+            {
+                SpecialType.System_Int64 => MappedKind.Integer,
+                SpecialType.System_Int32 => MappedKind.Int32,
+                SpecialType.System_Int16 => MappedKind.Int16,
+                _ => MappedKind.SByte,
+            },
+            BrokerTypeMapping.Real => type.SpecialType == SpecialType.System_Double ? MappedKind.Real : MappedKind.Single,
+            BrokerTypeMapping.Boolean => MappedKind.Boolean,
+            BrokerTypeMapping.String => MappedKind.String,
+            BrokerTypeMapping.Address => MappedKind.Address,
+            BrokerTypeMapping.Subnet => MappedKind.Subnet,
+            BrokerTypeMapping.Port => MappedKind.Port,
+            BrokerTypeMapping.Timestamp => MappedKind.Timestamp,
+            BrokerTypeMapping.Timespan => MappedKind.Timespan,
+            BrokerTypeMapping.Data => MappedKind.Data,
+            BrokerTypeMapping.Record => MappedKind.Record,
+            _ => null,
         };
 
-        if (simple is null)
+        if (kind is { } simple)
         {
-            simple = MetadataName(type) switch
-            {
-                "System.Net.IPAddress" => MappedKind.Address,
-                "System.Net.IPNetwork" => MappedKind.Subnet,
-                "Broker.Data.BrokerPort" => MappedKind.Port,
-                "System.DateTimeOffset" => MappedKind.Timestamp,
-                "System.TimeSpan" => MappedKind.Timespan,
-                "Broker.Data.BrokerData" => MappedKind.Data,
-                _ => null,
-            };
+            return new TypeModel(simple, name, display, default, default, type.IsValueType);
         }
 
-        if (simple is { } kind)
-        {
-            return new TypeModel(kind, name, display, default, default, type.IsValueType);
-        }
-
-        if (type.TypeKind == Microsoft.CodeAnalysis.TypeKind.Enum)
+        if (mapping == BrokerTypeMapping.EnumValue)
         {
             var members = new List<string>();
             foreach (var member in type.GetMembers())
@@ -88,44 +94,27 @@ internal static class TypeMapper
             return new TypeModel(MappedKind.Enum, name, display, default, members.ToEquatableArray(), IsValueType: true);
         }
 
-        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        if (mapping == BrokerTypeMapping.Vector && type is IArrayTypeSymbol array)
         {
             var element = Map(array.ElementType, where);
             return new TypeModel(MappedKind.Array, name, display, new EquatableArray<TypeModel>(new[] { element }), default, IsValueType: false);
         }
 
-        if (type is INamedTypeSymbol named)
+        if (mapping is BrokerTypeMapping.Vector or BrokerTypeMapping.Set or BrokerTypeMapping.Table && type is INamedTypeSymbol named)
         {
-            if (named.IsGenericType)
+            var shape = mapping switch
             {
-                var collection = MetadataName(named.OriginalDefinition) switch
-                {
-                    "System.Collections.Generic.List`1" or "System.Collections.Generic.IList`1" or "System.Collections.Generic.IReadOnlyList`1"
-                        or "System.Collections.Generic.ICollection`1" or "System.Collections.Generic.IReadOnlyCollection`1"
-                        or "System.Collections.Generic.IEnumerable`1" => MappedKind.List,
-                    "System.Collections.Immutable.ImmutableArray`1" => MappedKind.ImmutableArray,
-                    "System.Collections.Generic.HashSet`1" or "System.Collections.Generic.ISet`1" or "System.Collections.Generic.IReadOnlySet`1" => MappedKind.Set,
-                    "System.Collections.Generic.Dictionary`2" or "System.Collections.Generic.IDictionary`2"
-                        or "System.Collections.Generic.IReadOnlyDictionary`2" => MappedKind.Table,
-                    _ => (MappedKind?)null,
-                };
-
-                if (collection is { } c)
-                {
-                    var args = new TypeModel[named.TypeArguments.Length];
-                    for (int i = 0; i < args.Length; i++)
-                    {
-                        args[i] = Map(named.TypeArguments[i], where);
-                    }
-
-                    return new TypeModel(c, name, display, new EquatableArray<TypeModel>(args), default, named.IsValueType);
-                }
+                BrokerTypeMapping.Set => MappedKind.Set,
+                BrokerTypeMapping.Table => MappedKind.Table,
+                _ => named.MetadataName == "ImmutableArray`1" ? MappedKind.ImmutableArray : MappedKind.List,
+            };
+            var args = new TypeModel[named.TypeArguments.Length];
+            for (int i = 0; i < args.Length; i++)
+            {
+                args[i] = Map(named.TypeArguments[i], where);
             }
 
-            if (HasAttribute(named, KnownNames.BrokerRecordAttribute) || HasAttribute(named, KnownNames.LogStreamAttribute))
-            {
-                return new TypeModel(MappedKind.Record, name, display, default, default, named.IsValueType);
-            }
+            return new TypeModel(shape, name, display, new EquatableArray<TypeModel>(args), default, named.IsValueType);
         }
 
         throw new GenerationException(

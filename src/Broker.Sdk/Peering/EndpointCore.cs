@@ -90,11 +90,27 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ listening and peering
 
-    public ValueTask<IPEndPoint> ListenAsync(string address, int port, CancellationToken cancellationToken)
+    public async ValueTask<IPEndPoint> ListenAsync(string address, int port, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfShuttingDown();
-        var ip = string.IsNullOrEmpty(address) ? IPAddress.IPv6Any : IPAddress.Parse(address);
+        IPAddress ip;
+        if (string.IsNullOrEmpty(address))
+        {
+            ip = IPAddress.IPv6Any;
+        }
+        else if (!IPAddress.TryParse(address, out ip!))
+        {
+            try
+            {
+                ip = (await Dns.GetHostAddressesAsync(address, cancellationToken).ConfigureAwait(false))[0];
+            }
+            catch (Exception e) when (e is SocketException or IndexOutOfRangeException)
+            {
+                throw new BrokerException(BrokerErrorCode.CannotOpenResource, $"cannot listen on {address}:{port}: the address does not resolve", e);
+            }
+        }
+
         var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -103,7 +119,9 @@ internal sealed class EndpointCore
                 socket.DualMode = true;
             }
 
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No explicit ReuseAddress: on Linux .NET maps it to SO_REUSEPORT too, which would let a second
+            // listener silently share a port already in use. The runtime's default SO_REUSEADDR already
+            // allows rebinding a port whose old connections linger in TIME_WAIT.
             socket.Bind(new IPEndPoint(ip, port));
             socket.Listen(512);
         }
@@ -119,7 +137,7 @@ internal sealed class EndpointCore
         }
 
         _ = AcceptLoopAsync(socket);
-        return ValueTask.FromResult((IPEndPoint)socket.LocalEndPoint!);
+        return (IPEndPoint)socket.LocalEndPoint!;
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -465,6 +483,7 @@ internal sealed class EndpointCore
             }
 
             _established.Add(connection);
+            PeeringMetrics.Peers.Add(1);
             PublishSnapshot();
             current = _snapshot.Advertised;
         }
@@ -487,6 +506,7 @@ internal sealed class EndpointCore
         {
             if (_established.Remove(connection))
             {
+                PeeringMetrics.Peers.Add(-1);
                 PublishSnapshot();
             }
         }
@@ -505,6 +525,7 @@ internal sealed class EndpointCore
 
             if (_established.Remove(connection))
             {
+                PeeringMetrics.Peers.Add(-1);
                 PublishSnapshot();
             }
         }
@@ -524,6 +545,7 @@ internal sealed class EndpointCore
     public void OnMalformed(PeerConnection connection, string what)
     {
         Interlocked.Increment(ref _malformed);
+        PeeringMetrics.MalformedFrames.Add(1);
         Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, connection.Info, what));
     }
 
@@ -742,9 +764,11 @@ internal sealed class EndpointCore
             case EnqueueResult.DroppedNewest:
             case EnqueueResult.DroppedOldest:
                 Interlocked.Increment(ref _peerDrops);
+                PeeringMetrics.PeerQueueDrops.Add(1);
                 break;
             case EnqueueResult.Overflow:
                 Interlocked.Increment(ref _peerDrops);
+                PeeringMetrics.PeerQueueDrops.Add(1);
                 peer.CloseForOverflow();
                 break;
         }
@@ -752,7 +776,6 @@ internal sealed class EndpointCore
 
     public void OnData(PeerConnection from, string topic, in BrokerData data, ushort ttl)
     {
-        Interlocked.Increment(ref _messagesIn);
         var snap = _snapshot;
         if (topic.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
         {
@@ -784,6 +807,7 @@ internal sealed class EndpointCore
             if (ttl <= 1)
             {
                 Interlocked.Increment(ref _ttlExpired);
+                PeeringMetrics.TtlExpired.Add(1);
                 continue;
             }
 
@@ -876,7 +900,6 @@ internal sealed class EndpointCore
 
     public void OnCommand(PeerConnection from, CommandMessage message, ushort ttl)
     {
-        Interlocked.Increment(ref _messagesIn);
         var snap = _snapshot;
         if (message.Receiver.IsNil || message.Receiver == Id)
         {
@@ -947,9 +970,25 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ counters
 
-    public void CountIn(int bytes) => Interlocked.Add(ref _bytesIn, bytes);
+    /// <summary>Counts a batch of received frames (data, commands and control frames alike).</summary>
+    public void CountIn(int frames, long bytes)
+    {
+        if (frames == 0)
+        {
+            return;
+        }
 
-    public void CountOut(int messages) => Interlocked.Add(ref _messagesOut, messages);
+        Interlocked.Add(ref _messagesIn, frames);
+        Interlocked.Add(ref _bytesIn, bytes);
+        PeeringMetrics.MessagesIn.Add(frames);
+        PeeringMetrics.BytesIn.Add(bytes);
+    }
+
+    public void CountOut(int messages)
+    {
+        Interlocked.Add(ref _messagesOut, messages);
+        PeeringMetrics.MessagesOut.Add(messages);
+    }
 
     public EndpointStatistics GetStatistics()
     {

@@ -500,6 +500,8 @@ internal sealed class PeerConnection
             }
 
             var buffer = result.Buffer;
+            long startLength = buffer.Length;
+            int frames = 0;
             while (buffer.Length >= 4)
             {
                 uint length = ReadLength(buffer);
@@ -539,8 +541,11 @@ internal sealed class PeerConnection
                 }
 
                 buffer = buffer.Slice(4 + length);
+                frames++;
             }
 
+            // Counters once per read, not per frame.
+            _core.CountIn(frames, startLength - buffer.Length);
             _reader.AdvanceTo(buffer.Start, result.Buffer.End);
             if (result.IsCompleted || result.IsCanceled)
             {
@@ -564,7 +569,6 @@ internal sealed class PeerConnection
             return false;
         }
 
-        _core.CountIn(frame.Length + 4);
         switch (env.Type)
         {
             case EnvelopeType.Data:

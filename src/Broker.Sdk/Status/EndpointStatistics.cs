@@ -1,7 +1,7 @@
 namespace Broker;
 
 /// <summary>Counters of an endpoint (also exported through System.Diagnostics.Metrics).</summary>
-/// <param name="MessagesIn">Data and command messages received from peers.</param>
+/// <param name="MessagesIn">Operational frames received from peers (data, commands, routing updates, pings, pongs).</param>
 /// <param name="MessagesOut">Frames written to peers (data, commands, forwards).</param>
 /// <param name="BytesIn">Bytes of operational frames received.</param>
 /// <param name="PeerQueueDrops">Messages dropped because a peer's output buffer was full.</param>

@@ -25,6 +25,12 @@ public sealed record CloneOptions : StoreOptions
     /// <summary>Silence from the master after which the clone considers it lost and starts to resync (default 10 s, as Broker).</summary>
     public TimeSpan MasterTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// While unsynchronized, the clone repeats its snapshot request (nack [0]) at most this often (default 1 s; seed
+    /// Broker's resync_interval). Each request costs the master a full snapshot, so a storm of them would starve it.
+    /// </summary>
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>After the master has been lost this long, reads fail with stale_data; <see cref="Timeout.InfiniteTimeSpan"/> = never (default 300 s).</summary>
     public TimeSpan StaleInterval { get; init; } = TimeSpan.FromSeconds(300);
 

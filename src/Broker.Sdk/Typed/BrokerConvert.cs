@@ -32,6 +32,31 @@ public static class BrokerConvert
     /// <returns>A Broker count.</returns>
     public static BrokerData Encode(uint value) => BrokerData.Count(value);
 
+    /// <summary>Encodes an unsigned 16-bit integer as a count.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>A Broker count.</returns>
+    public static BrokerData Encode(ushort value) => BrokerData.Count(value);
+
+    /// <summary>Encodes a byte as a count.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>A Broker count.</returns>
+    public static BrokerData Encode(byte value) => BrokerData.Count(value);
+
+    /// <summary>Encodes a signed 16-bit integer as an integer.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>A Broker integer.</returns>
+    public static BrokerData Encode(short value) => BrokerData.Integer(value);
+
+    /// <summary>Encodes a signed byte as an integer.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>A Broker integer.</returns>
+    public static BrokerData Encode(sbyte value) => BrokerData.Integer(value);
+
+    /// <summary>Encodes a float as a real (exactly: every float is a double).</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>A Broker real.</returns>
+    public static BrokerData Encode(float value) => BrokerData.Real(value);
+
     /// <summary>Encodes a signed integer as an integer.</summary>
     /// <param name="value">The value.</param>
     /// <returns>A Broker integer.</returns>
@@ -165,6 +190,47 @@ public static class BrokerConvert
         ulong value = data.AsCount();
         return value <= uint.MaxValue ? (uint)value : throw OutOfRange("uint", data);
     }
+
+    /// <summary>Decodes a count that must fit in 16 bits.</summary>
+    /// <param name="data">A Broker count.</param>
+    /// <returns>The value.</returns>
+    public static ushort DecodeUInt16(BrokerData data)
+    {
+        ulong value = data.AsCount();
+        return value <= ushort.MaxValue ? (ushort)value : throw OutOfRange("ushort", data);
+    }
+
+    /// <summary>Decodes a count that must fit in a byte.</summary>
+    /// <param name="data">A Broker count.</param>
+    /// <returns>The value.</returns>
+    public static byte DecodeByte(BrokerData data)
+    {
+        ulong value = data.AsCount();
+        return value <= byte.MaxValue ? (byte)value : throw OutOfRange("byte", data);
+    }
+
+    /// <summary>Decodes an integer that must fit in 16 bits.</summary>
+    /// <param name="data">A Broker integer.</param>
+    /// <returns>The value.</returns>
+    public static short DecodeInt16(BrokerData data)
+    {
+        long value = data.AsInteger();
+        return value is >= short.MinValue and <= short.MaxValue ? (short)value : throw OutOfRange("short", data);
+    }
+
+    /// <summary>Decodes an integer that must fit in a signed byte.</summary>
+    /// <param name="data">A Broker integer.</param>
+    /// <returns>The value.</returns>
+    public static sbyte DecodeSByte(BrokerData data)
+    {
+        long value = data.AsInteger();
+        return value is >= sbyte.MinValue and <= sbyte.MaxValue ? (sbyte)value : throw OutOfRange("sbyte", data);
+    }
+
+    /// <summary>Decodes a real into a float (rounded to the nearest float).</summary>
+    /// <param name="data">A Broker real.</param>
+    /// <returns>The value.</returns>
+    public static float DecodeSingle(BrokerData data) => (float)data.AsReal();
 
     /// <summary>Decodes an integer.</summary>
     /// <param name="data">A Broker integer.</param>

@@ -280,8 +280,9 @@ public sealed class BrokerWebSocketClient : IBrokerPublisher, IAsyncEnumerable<B
                 await ReadLoopAsync(socket, connection.Token).ConfigureAwait(false);
                 failure = new BrokerException(BrokerErrorCode.PeerUnavailable, $"{_uri} closed the connection.");
             }
-            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or BrokerException or ObjectDisposedException)
+            catch (Exception e)
             {
+                // Whatever ends a connection becomes the stream's failure (or a reconnect); it never faults the loop.
                 failure = e as BrokerException ?? new BrokerException(BrokerErrorCode.PeerUnavailable, $"Lost the connection to {_uri}: {e.Message}", e);
             }
 
@@ -290,8 +291,9 @@ public sealed class BrokerWebSocketClient : IBrokerPublisher, IAsyncEnumerable<B
             {
                 await writer.ConfigureAwait(false);
             }
-            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception)
             {
+                // The writer only fails because the connection did; the reader has the reason.
             }
 
             socket.Abort();
@@ -316,9 +318,9 @@ public sealed class BrokerWebSocketClient : IBrokerPublisher, IAsyncEnumerable<B
                     failure = null;
                     break;
                 }
-                catch (Exception e) when (e is BrokerException or WebSocketException or IOException or OperationCanceledException)
+                catch (Exception e)
                 {
-                    failure = e;
+                    failure = e; // retried at the interval until it works or the client is disposed
                 }
             }
         }

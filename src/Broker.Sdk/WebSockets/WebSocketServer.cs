@@ -124,8 +124,7 @@ internal sealed class WebSocketServer : IAsyncDisposable
                 _hub.Remove(session);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or WebSocketException or SocketException or ObjectDisposedException
-                                      or System.Security.Authentication.AuthenticationException or EndOfStreamException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Handshake timeout, TLS failure or a client that vanished: this connection ends, the server keeps serving.
         }

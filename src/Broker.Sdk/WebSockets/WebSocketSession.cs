@@ -187,9 +187,7 @@ internal sealed class WebSocketSession
         catch (BrokerDecodeException e)
         {
             // The offending message is dropped and the connection stays open, as in Broker.
-            var frame = new ArrayBufferWriter<byte>(128);
-            BrokerJson.WriteError(frame, BrokerErrorCode.DeserializationFailed.Name(), $"input #{n} {e.Message}");
-            Enqueue(new OutFrame(null, default, frame.WrittenSpan.ToArray()));
+            SendError(n, e.Message);
             return;
         }
 
@@ -198,7 +196,22 @@ internal sealed class WebSocketSession
             return; // Broker drops messages without a usable topic silently (golden errors_after_handshake #30-32)
         }
 
-        _onMessage(this, topic, data);
+        try
+        {
+            _onMessage(this, topic, data);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Routing must never take the connection down; the client hears about it as Broker would phrase it.
+            SendError(n, $"caused an internal error -> {e.Message}");
+        }
+    }
+
+    private void SendError(long n, string what)
+    {
+        var frame = new ArrayBufferWriter<byte>(128);
+        BrokerJson.WriteError(frame, BrokerErrorCode.DeserializationFailed.Name(), $"input #{n} {what}");
+        Enqueue(new OutFrame(null, default, frame.WrittenSpan.ToArray()));
     }
 
     private async Task CloseAsync(WebSocketCloseStatus status, string? reason, CancellationToken cancellationToken)

@@ -61,6 +61,9 @@ internal sealed class CliProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The operating-system process id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The arguments (for messages).</summary>
     public string[] Args { get; }
 

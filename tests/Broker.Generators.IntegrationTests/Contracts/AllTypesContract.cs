@@ -36,6 +36,9 @@ public partial interface IAllTypes
     [BrokerEvent("scalars")]
     void Scalars(bool b, ulong count, long integer, int small, uint usmall, double real, string text);
 
+    [BrokerEvent("small_numbers")]
+    void SmallNumbers(ushort u16, byte u8, short i16, sbyte i8, float single);
+
     [BrokerEvent("network")]
     void Network(IPAddress v4, IPAddress v6, IPNetwork subnet, BrokerPort port);
 

@@ -32,6 +32,8 @@ internal sealed class Recorder : IAllTypes, IDemoEvents
     public void Scalars(bool b, ulong count, long integer, int small, uint usmall, double real, string text) =>
         Record("scalars", b, count, integer, small, usmall, real, text);
 
+    public void SmallNumbers(ushort u16, byte u8, short i16, sbyte i8, float single) => Record("small_numbers", u16, u8, i16, i8, single);
+
     public void Network(IPAddress v4, IPAddress v6, IPNetwork subnet, BrokerPort port) => Record("network", v4, v6, subnet, port);
 
     public Task Time(DateTimeOffset at, TimeSpan took)

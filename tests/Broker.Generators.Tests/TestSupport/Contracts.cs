@@ -54,6 +54,9 @@ internal static class Contracts
             [BrokerEvent("scalars")]
             void Scalars(bool b, ulong count, long integer, int small, uint usmall, double real, string text);
 
+            [BrokerEvent("small_numbers")]
+            void SmallNumbers(ushort u16, byte u8, short i16, sbyte i8, float single);
+
             [BrokerEvent("network")]
             void Network(IPAddress address, IPNetwork subnet, BrokerPort port);
 

@@ -92,6 +92,29 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Listening_on_a_port_already_in_use_fails_with_cannot_open_resource()
+    {
+        await using var a = new BrokerEndpoint();
+        await using var b = new BrokerEndpoint();
+        var bound = await a.ListenAsync("127.0.0.1", 0);
+
+        var error = await Assert.ThrowsAsync<BrokerException>(async () => await b.ListenAsync("127.0.0.1", bound.Port));
+        Assert.Equal(BrokerErrorCode.CannotOpenResource, error.Code);
+
+        // The first listener is untouched: a peer still reaches it.
+        var peer = await b.PeerAsync("127.0.0.1", bound.Port);
+        Assert.Equal(a.Id, peer.Id);
+    }
+
+    [Fact]
+    public async Task Listening_on_a_host_name_resolves_it()
+    {
+        await using var a = new BrokerEndpoint();
+        var bound = await a.ListenAsync("localhost", 0);
+        Assert.True(IPAddress.IsLoopback(bound.Address));
+    }
+
+    [Fact]
     public async Task Peering_without_retry_fails_at_once_with_peer_unavailable()
     {
         await using var b = new BrokerEndpoint();

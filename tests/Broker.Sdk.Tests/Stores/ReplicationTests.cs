@@ -15,6 +15,7 @@ public sealed class ReplicationTests : IAsyncLifetime
     {
         TickInterval = TimeSpan.FromMilliseconds(20),
         MasterTimeout = TimeSpan.FromMilliseconds(600),
+        ResyncInterval = TimeSpan.FromMilliseconds(100),
         AttachTimeout = TimeSpan.FromSeconds(5),
         DefaultTimeout = TimeSpan.FromSeconds(5),
     };

@@ -88,6 +88,17 @@ public class TopicRulesTests
         Assert.Equal(TopicProblem.EmptyComponent, ex.Problem);
     }
 
+    [Theory]
+    [InlineData("zeek/event/x", false, TopicProblem.None)]
+    [InlineData("/zeek/event/x", false, TopicProblem.None)] // a leading separator is Broker convention (/test)
+    [InlineData("zeek/event/", false, TopicProblem.TrailingSeparator)]
+    [InlineData("zeek/event/", true, TopicProblem.None)] // a prefix may end with the separator
+    [InlineData("", true, TopicProblem.None)]
+    public void Layout_advice_flags_trailing_separators_on_published_topics(string topic, bool isPrefix, TopicProblem expected)
+    {
+        Assert.Equal(expected, TopicRules.CheckLayout(topic, isPrefix));
+    }
+
     [Fact]
     public void Matching_is_an_ordinal_prefix_test()
     {

@@ -78,3 +78,54 @@ public sealed class WebSocketPeeringTests
         Assert.Equal("(over websocket, 7)", BrokerData.Vector(ev.Arguments).ToString());
     }
 }
+
+/// <summary>A contract shaped like the generator's output (its dispatch table written by hand).</summary>
+public interface IPingEvents
+{
+    void Ping(string message, ulong count);
+
+    static readonly Broker.Typed.EventContract<IPingEvents> BrokerContract = new(
+        "IPingEvents", ["bro/event/"], ["ping"],
+        static (handler, ev) =>
+        {
+            if (ev.Name != "ping") return Broker.Typed.EventDispatch.NotDeclared;
+            handler.Ping(ev.Arguments[0].AsString(), ev.Arguments[1].AsCount());
+            return Broker.Typed.EventDispatch.Handled;
+        });
+}
+
+public sealed class TypedEventsOverWebSocketTests
+{
+    private sealed class Recorder : IPingEvents
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Calls { get; } = new();
+
+        public void Ping(string message, ulong count) => Calls.Enqueue($"{message}:{count}");
+    }
+
+    [Fact]
+    public async Task Typed_handlers_run_over_a_websocket_client()
+    {
+        await using var host = new BrokerEndpoint();
+        var bound = await host.ListenWebSocketAsync();
+        await using var receiver = await BrokerWebSocketClient.ConnectAsync(WsTestSupport.Uri(bound), [.. IPingEvents.BrokerContract.SubscriptionPrefixes], null, WsTestSupport.Timeout());
+        await using var sender = await BrokerWebSocketClient.ConnectAsync(WsTestSupport.Uri(bound), [], null, WsTestSupport.Timeout());
+        var recorder = new Recorder();
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var loop = receiver.DispatchEventsAsync(IPingEvents.BrokerContract, recorder, (_, why) => errors.Enqueue(why), stop.Token);
+
+        IBrokerPublisher publisher = sender;
+        publisher.Publish("bro/event/ping", new Broker.Zeek.ZeekEvent("ping", BrokerData.String("hi"), BrokerData.Count(1)).ToData());
+        publisher.Publish("bro/event/pong", new Broker.Zeek.ZeekEvent("pong").ToData());
+        publisher.Publish("bro/event/raw", 5UL);
+        host.Publish("bro/event/ping", new Broker.Zeek.ZeekEvent("ping", BrokerData.String("from host"), BrokerData.Count(2)).ToData());
+
+        await WsTestSupport.WaitUntil(() => recorder.Calls.Count == 2 && errors.Count == 2, "two events handled, two reported");
+        // The host's publish and the other client's travel different paths, so only the set is deterministic.
+        Assert.Equal(["from host:2", "hi:1"], recorder.Calls.Order(StringComparer.Ordinal));
+        Assert.Equal(["event 'pong' is not declared by IPingEvents", "not a Zeek event"], errors);
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
+    }
+}

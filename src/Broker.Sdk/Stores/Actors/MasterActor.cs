@@ -58,10 +58,11 @@ internal sealed class MasterActor : StoreActor
     public override ValueTask<StoreResult> ExecuteAsync(StoreRequest request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new(Apply(request, Self));
+        return new(Apply(request, Self, durable: true));
     }
 
-    private StoreResult Apply(in StoreRequest request, EntityId publisher)
+    /// <summary>Applies one operation; <paramref name="durable"/> commits it before returning (it will be acknowledged).</summary>
+    private StoreResult Apply(in StoreRequest request, EntityId publisher, bool durable = false)
     {
         lock (_gate)
         {
@@ -75,6 +76,17 @@ internal sealed class MasterActor : StoreActor
             if (change.Kind != ChangeKind.None)
             {
                 Broadcast(change, publisher);
+                if (durable)
+                {
+                    try
+                    {
+                        _engine.Backend.Flush();
+                    }
+                    catch (StoreException ex)
+                    {
+                        return StoreResult.Fail(BrokerErrorCode.BackendFailure, ex.Message);
+                    }
+                }
             }
 
             return result;
@@ -130,7 +142,7 @@ internal sealed class MasterActor : StoreActor
                 break;
             case PutUniqueCommand c:
             {
-                var result = Apply(new StoreRequest(StoreOp.PutUnique, c.Key, c.Value, default, After(c.Expiry)), c.Publisher);
+                var result = Apply(new StoreRequest(StoreOp.PutUnique, c.Key, c.Value, default, After(c.Expiry)), c.Publisher, durable: true);
                 lock (_gate)
                 {
                     // Broker sends the answer as a sequenced message to all clones; the requester picks it by 'who'.
@@ -146,7 +158,7 @@ internal sealed class MasterActor : StoreActor
             case SdkRequestCommand c:
             {
                 var request = new StoreRequest(c.Op, c.Key, c.Value, c.Arg, c.Expiry);
-                var result = Apply(request, c.Publisher);
+                var result = Apply(request, c.Publisher, durable: c.RequestId != 0);
                 if (c.RequestId != 0)
                 {
                     var answer = new SdkResponseCommand(c.Who, c.RequestId, result.Code, result.Value, result.Message ?? "");
@@ -227,6 +239,7 @@ internal sealed class MasterActor : StoreActor
 
             try
             {
+                _engine.Backend.Flush(); // group commit of fire-and-forget writes
                 _expired.Clear();
                 _engine.ExpireDue(NowNs, _expired);
                 foreach (var key in _expired)

@@ -37,6 +37,7 @@ internal sealed class RemoteActor : StoreActor
     private long _lastHeardNs;
     private long? _lostSinceNs;
     private long _ticks;
+    private long _lastSnapshotRequestNs = long.MinValue;
     private bool _disposed;
 
     public RemoteActor(StoreHost host, string name, CloneOptions options, bool replica)
@@ -265,8 +266,11 @@ internal sealed class RemoteActor : StoreActor
         Send(MasterTopic, new StoreCommand(seq, Self, _master, content));
     }
 
-    private void RequestSnapshot() =>
+    private void RequestSnapshot()
+    {
+        _lastSnapshotRequestNs = NowNs;
         Send(MasterTopic, new StoreCommand(0, Self, EntityId.Nil, new NackCommand([0])));
+    }
 
     private void OnCommand(CommandMessage message)
     {
@@ -501,7 +505,10 @@ internal sealed class RemoteActor : StoreActor
                     _lostSinceNs ??= now;
                 }
 
-                RequestSnapshot();
+                if (now - _lastSnapshotRequestNs >= _clone.ResyncInterval.Ticks * 100)
+                {
+                    RequestSnapshot();
+                }
             }
 
             while (_buffer.Count > 0 && Expired(_buffer.Peek().EnqueuedNs, now))

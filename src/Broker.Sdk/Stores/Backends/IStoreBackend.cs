@@ -27,6 +27,9 @@ internal interface IStoreBackend : IDisposable
     /// <summary>The number of entries.</summary>
     long Count { get; }
 
+    /// <summary>Makes every write so far durable (group commit); called before a write is acknowledged.</summary>
+    void Flush();
+
     /// <summary>Every entry (any order).</summary>
     List<KeyValuePair<BrokerData, StoreEntry>> Entries();
 }

@@ -19,6 +19,10 @@ internal sealed class MemoryBackend : IStoreBackend
 
     public List<KeyValuePair<BrokerData, StoreEntry>> Entries() => new(_entries);
 
+    public void Flush()
+    {
+    }
+
     public void Dispose()
     {
     }

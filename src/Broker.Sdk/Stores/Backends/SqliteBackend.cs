@@ -10,8 +10,8 @@ namespace Broker.Stores.Backends;
 /// <c>store(key blob primary key, value blob, expiry integer)</c>, blobs in Broker's binary data encoding and
 /// expiry as int64 ns since the epoch (or NULL). Files written by Broker open here and ours open in Broker.
 /// The sliding span of seed-style expiry has no column in Broker's schema; it lives in an extra table
-/// <c>broker_sdk_sliding</c> that Broker ignores. Every write autocommits, so an acknowledged write survives a
-/// killed process (WAL + synchronous=NORMAL).
+/// <c>broker_sdk_sliding</c> that Broker ignores. Writes are group-committed (see <see cref="Flush"/>); an acknowledged write is
+/// committed first, so it survives a killed process (WAL + synchronous=NORMAL).
 /// </summary>
 internal sealed class SqliteBackend : IStoreBackend
 {
@@ -26,6 +26,12 @@ internal sealed class SqliteBackend : IStoreBackend
     private readonly SqliteCommand _eraseSliding;
     private readonly SqliteCommand _count;
     private bool _hasSliding;
+
+    // Group commit: fire-and-forget writes share one transaction, committed by Flush (before any acknowledgement,
+    // on every master tick) or after BatchLimit writes. A killed process loses only unacknowledged writes.
+    private const int BatchLimit = 1024;
+    private SqliteTransaction? _batch;
+    private int _batched;
 
     private SqliteBackend(SqliteConnection db)
     {
@@ -125,9 +131,10 @@ internal sealed class SqliteBackend : IStoreBackend
         }
     }
 
-    private static void Exec(SqliteConnection db, string sql)
+    private static void Exec(SqliteConnection db, string sql, SqliteTransaction? tx = null)
     {
         using var cmd = db.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
@@ -186,33 +193,26 @@ internal sealed class SqliteBackend : IStoreBackend
         byte[] k = BrokerBinary.Encode(key);
         try
         {
+            Begin();
             _put.Parameters[0].Value = k;
             _put.Parameters[1].Value = BrokerBinary.Encode(entry.Value);
             _put.Parameters[2].Value = entry.Expiry is { } e ? e : DBNull.Value;
+            _put.ExecuteNonQuery();
             if (entry.SlidingSpan is { } span)
             {
-                // Two statements: one transaction, so a crash never leaves a sliding span without its entry.
-                using var tx = _db.BeginTransaction();
-                _put.Transaction = tx;
-                _putSliding.Transaction = tx;
-                _put.ExecuteNonQuery();
+                // Same transaction as the entry, so a crash never leaves a sliding span without its entry.
                 _putSliding.Parameters[0].Value = k;
                 _putSliding.Parameters[1].Value = span;
                 _putSliding.ExecuteNonQuery();
-                tx.Commit();
-                _put.Transaction = null;
-                _putSliding.Transaction = null;
                 _hasSliding = true;
             }
-            else
+            else if (_hasSliding)
             {
-                _put.ExecuteNonQuery();
-                if (_hasSliding)
-                {
-                    _eraseSliding.Parameters[0].Value = k;
-                    _eraseSliding.ExecuteNonQuery();
-                }
+                _eraseSliding.Parameters[0].Value = k;
+                _eraseSliding.ExecuteNonQuery();
             }
+
+            Wrote();
         }
         catch (SqliteException ex)
         {
@@ -225,6 +225,7 @@ internal sealed class SqliteBackend : IStoreBackend
         byte[] k = BrokerBinary.Encode(key);
         try
         {
+            Begin();
             _erase.Parameters[0].Value = k;
             bool removed = _erase.ExecuteNonQuery() > 0;
             if (_hasSliding)
@@ -233,6 +234,7 @@ internal sealed class SqliteBackend : IStoreBackend
                 _eraseSliding.ExecuteNonQuery();
             }
 
+            Wrote();
             return removed;
         }
         catch (SqliteException ex)
@@ -243,11 +245,66 @@ internal sealed class SqliteBackend : IStoreBackend
 
     public void Clear() => Run(() =>
     {
-        Exec(_db, "DELETE FROM store");
-        Exec(_db, "DELETE FROM broker_sdk_sliding");
+        Begin();
+        Exec(_db, "DELETE FROM store", _batch);
+        Exec(_db, "DELETE FROM broker_sdk_sliding", _batch);
         _hasSliding = false;
+        Wrote();
         return 0;
     });
+
+    /// <summary>Commits the open batch, if any.</summary>
+    public void Flush()
+    {
+        if (_batch is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _batch.Commit();
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure(ex);
+        }
+        finally
+        {
+            _batch.Dispose();
+            _batch = null;
+            _batched = 0;
+            SetTransaction(null);
+        }
+    }
+
+    private void Begin()
+    {
+        if (_batch is null)
+        {
+            _batch = _db.BeginTransaction();
+            SetTransaction(_batch);
+        }
+    }
+
+    private void Wrote()
+    {
+        if (++_batched >= BatchLimit)
+        {
+            Flush();
+        }
+    }
+
+    private void SetTransaction(SqliteTransaction? tx)
+    {
+        _get.Transaction = tx;
+        _put.Transaction = tx;
+        _erase.Transaction = tx;
+        _getSliding.Transaction = tx;
+        _putSliding.Transaction = tx;
+        _eraseSliding.Transaction = tx;
+        _count.Transaction = tx;
+    }
 
     public List<KeyValuePair<BrokerData, StoreEntry>> Entries() => Run(() =>
     {
@@ -255,6 +312,7 @@ internal sealed class SqliteBackend : IStoreBackend
         if (_hasSliding)
         {
             using var s = _db.CreateCommand();
+            s.Transaction = _batch;
             s.CommandText = "SELECT key, span FROM broker_sdk_sliding";
             using var sr = s.ExecuteReader();
             while (sr.Read())
@@ -265,6 +323,7 @@ internal sealed class SqliteBackend : IStoreBackend
 
         var list = new List<KeyValuePair<BrokerData, StoreEntry>>();
         using var cmd = _db.CreateCommand();
+        cmd.Transaction = _batch;
         cmd.CommandText = "SELECT key, value, expiry FROM store";
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -313,6 +372,15 @@ internal sealed class SqliteBackend : IStoreBackend
 
     public void Dispose()
     {
+        try
+        {
+            Flush();
+        }
+        catch (StoreException)
+        {
+            // Closing anyway; the failure was the file's, and nothing acknowledged was pending.
+        }
+
         _get.Dispose();
         _put.Dispose();
         _erase.Dispose();

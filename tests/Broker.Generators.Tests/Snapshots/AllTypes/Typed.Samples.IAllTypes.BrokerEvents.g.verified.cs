@@ -14,7 +14,7 @@ namespace Typed.Samples
         public static global::Broker.Typed.EventContract<global::Typed.Samples.IAllTypes> BrokerContract { get; } = new global::Broker.Typed.EventContract<global::Typed.Samples.IAllTypes>(
             "Typed.Samples.IAllTypes",
             global::System.Collections.Immutable.ImmutableArray.Create<string>("demo/all/"),
-            global::System.Collections.Immutable.ImmutableArray.Create<string>("scalars", "network", "time", "enums", "nullables", "collections", "records", "raw", "nothing"),
+            global::System.Collections.Immutable.ImmutableArray.Create<string>("scalars", "small_numbers", "network", "time", "enums", "nullables", "collections", "records", "raw", "nothing"),
             __BrokerDispatch);
 
         /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
@@ -54,6 +54,17 @@ namespace Typed.Samples
                     var __a5 = global::Broker.Typed.BrokerConvert.Member<double>(__args[5], static __v => global::Broker.Typed.BrokerConvert.DecodeReal(__v), "scalars", "real", "double");
                     var __a6 = global::Broker.Typed.BrokerConvert.Member<string>(__args[6], static __v => global::Broker.Typed.BrokerConvert.DecodeString(__v), "scalars", "text", "string");
                     ((global::Typed.Samples.IAllTypes)handler).Scalars(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
+                    return global::Broker.Typed.EventDispatch.Handled;
+                }
+                case "small_numbers":
+                {
+                    var __args = global::Broker.Typed.BrokerConvert.Arguments(zeekEvent, 5, "small_numbers(ushort u16, byte u8, short i16, sbyte i8, float single)");
+                    var __a0 = global::Broker.Typed.BrokerConvert.Member<ushort>(__args[0], static __v => global::Broker.Typed.BrokerConvert.DecodeUInt16(__v), "small_numbers", "u16", "ushort");
+                    var __a1 = global::Broker.Typed.BrokerConvert.Member<byte>(__args[1], static __v => global::Broker.Typed.BrokerConvert.DecodeByte(__v), "small_numbers", "u8", "byte");
+                    var __a2 = global::Broker.Typed.BrokerConvert.Member<short>(__args[2], static __v => global::Broker.Typed.BrokerConvert.DecodeInt16(__v), "small_numbers", "i16", "short");
+                    var __a3 = global::Broker.Typed.BrokerConvert.Member<sbyte>(__args[3], static __v => global::Broker.Typed.BrokerConvert.DecodeSByte(__v), "small_numbers", "i8", "sbyte");
+                    var __a4 = global::Broker.Typed.BrokerConvert.Member<float>(__args[4], static __v => global::Broker.Typed.BrokerConvert.DecodeSingle(__v), "small_numbers", "single", "float");
+                    ((global::Typed.Samples.IAllTypes)handler).SmallNumbers(__a0, __a1, __a2, __a3, __a4);
                     return global::Broker.Typed.EventDispatch.Handled;
                 }
                 case "network":
@@ -151,6 +162,16 @@ namespace Typed.Samples
                 return;
             }
             ((global::Typed.Samples.IAllTypes)_local).Scalars(b, count, integer, small, usmall, real, text);
+        }
+
+        void global::Typed.Samples.IAllTypes.SmallNumbers(ushort u16, byte u8, short i16, sbyte i8, float single)
+        {
+            if (_local is null)
+            {
+                _publisher.Publish("demo/all/small_numbers", global::Broker.Zeek.ZeekEvent.Encode("small_numbers", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(u16), global::Broker.Typed.BrokerConvert.Encode(u8), global::Broker.Typed.BrokerConvert.Encode(i16), global::Broker.Typed.BrokerConvert.Encode(i8), global::Broker.Typed.BrokerConvert.Encode(single))));
+                return;
+            }
+            ((global::Typed.Samples.IAllTypes)_local).SmallNumbers(u16, u8, i16, i8, single);
         }
 
         void global::Typed.Samples.IAllTypes.Network(global::System.Net.IPAddress address, global::System.Net.IPNetwork subnet, global::Broker.Data.BrokerPort port)
