@@ -30,7 +30,7 @@ public class TypeMappingRulesTests
                     IDictionary<int, int> table1, Dictionary<int, int> table2, IReadOnlyDictionary<int, int> table3,
                     int[] vector1, List<int> vector2, IList<int> vector3, IReadOnlyList<int> vector4, ImmutableArray<int> vector5,
                     R record1, L record2, int? optional, BrokerData data,
-                    decimal bad1, object bad2, Plain bad3, DateTime bad4, int[,] bad5, IEnumerable<int> bad6, char bad7);
+                    decimal bad1, object bad2, Plain bad3, DateTime bad4, int[,] bad5, IEnumerable<int> vector6, char bad7);
             }
             """);
         var compilation = CSharpCompilation.Create("Mapping", [tree],
@@ -77,7 +77,7 @@ public class TypeMappingRulesTests
     [InlineData("bad3", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad4", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad5", nameof(BrokerTypeMapping.Unmappable))]
-    [InlineData("bad6", nameof(BrokerTypeMapping.Unmappable))]
+    [InlineData("vector6", nameof(BrokerTypeMapping.Vector))]
     [InlineData("bad7", nameof(BrokerTypeMapping.Unmappable))]
     public void Maps(string parameter, string mapping)
     {
