@@ -40,7 +40,8 @@ namespace Broker.Typing
         Set,
         /// <summary><c>IDictionary&lt;K,V&gt;</c>, <c>Dictionary&lt;K,V&gt;</c>, <c>IReadOnlyDictionary&lt;K,V&gt;</c>.</summary>
         Table,
-        /// <summary>Arrays, <c>List&lt;T&gt;</c>, <c>IList&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c>, <c>ImmutableArray&lt;T&gt;</c>.</summary>
+        /// <summary>Arrays, <c>List&lt;T&gt;</c>, <c>IList&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c>, <c>ICollection&lt;T&gt;</c>,
+        /// <c>IReadOnlyCollection&lt;T&gt;</c>, <c>IEnumerable&lt;T&gt;</c>, <c>ImmutableArray&lt;T&gt;</c>.</summary>
         Vector,
         /// <summary>A <c>[BrokerRecord]</c> or <c>[LogStream]</c> type: a vector of its fields.</summary>
         Record,
@@ -135,6 +136,9 @@ namespace Broker.Typing
                         case "List`1":
                         case "IList`1":
                         case "IReadOnlyList`1":
+                        case "ICollection`1":           // also accepted by the generator (Parsing/TypeMapper.cs)
+                        case "IReadOnlyCollection`1":
+                        case "IEnumerable`1":
                             return BrokerTypeMapping.Vector;
                         case "ISet`1":
                         case "HashSet`1":

@@ -36,7 +36,7 @@ public class TypeMappingRulesTests
                     int[] vector1, List<int> vector2, IList<int> vector3, IReadOnlyList<int> vector4, ImmutableArray<int> vector5,
                     R record1, L record2, int? optional, BrokerData data,
                     Blob blob1, BlobStruct blob2, List<Blob> blobs, BlobStruct? maybeBlob, RecordAndBlob both,
-                    decimal bad1, object bad2, Plain bad3, DateTime bad4, int[,] bad5, IEnumerable<int> bad6, char bad7, NotABlob bad8);
+                    decimal bad1, object bad2, Plain bad3, DateTime bad4, int[,] bad5, IEnumerable<int> vector6, char bad7, NotABlob bad8);
             }
             """);
         var compilation = CSharpCompilation.Create("Mapping", [tree],
@@ -89,7 +89,7 @@ public class TypeMappingRulesTests
     [InlineData("bad3", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad4", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad5", nameof(BrokerTypeMapping.Unmappable))]
-    [InlineData("bad6", nameof(BrokerTypeMapping.Unmappable))]
+    [InlineData("vector6", nameof(BrokerTypeMapping.Vector))]
     [InlineData("bad7", nameof(BrokerTypeMapping.Unmappable))]
     [InlineData("bad8", nameof(BrokerTypeMapping.Unmappable))]
     public void Maps(string parameter, string mapping)
