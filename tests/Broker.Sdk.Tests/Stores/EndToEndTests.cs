@@ -46,20 +46,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         await Wait.UntilAsync(() => listener.Peers.Any(p => p.Id == dialer.Id), "peering established");
     }
 
-    private static async Task ConvergedAsync(DataStore master, params DataStore[] clones) =>
-        await Wait.UntilAsync(async () =>
-        {
-            var expected = await master.SnapshotAsync();
-            foreach (var c in clones)
-            {
-                if (!c.IsSynchronized || await c.SnapshotAsync() != expected)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }, "every clone equals the master", 60_000);
+    private static Task ConvergedAsync(DataStore master, params DataStore[] clones) => Wait.ConvergedAsync(master, clones, 60_000);
 
     [Fact]
     public async Task Seed_store_example_end_to_end_over_tcp()

@@ -28,22 +28,7 @@ public sealed class ReplicationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _net.DisposeAsync();
 
-    private static async Task ConvergedAsync(DataStore master, params DataStore[] clones)
-    {
-        await Wait.UntilAsync(async () =>
-        {
-            var expected = await master.SnapshotAsync();
-            foreach (var c in clones)
-            {
-                if (!c.IsSynchronized || await c.SnapshotAsync() != expected)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }, "every clone equals the master");
-    }
+    private static Task ConvergedAsync(DataStore master, params DataStore[] clones) => Wait.ConvergedAsync(master, clones);
 
     [Fact]
     public async Task Seed_store_example_across_two_hosts_with_a_clone_and_a_frontend()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Broker.Stores;
 
 namespace Broker.Sdk.Tests.Stores;
 
@@ -33,4 +34,20 @@ internal static class Wait
             await Task.Delay(5);
         }
     }
+
+    /// <summary>Waits until every clone is synchronized and holds exactly the master's snapshot.</summary>
+    public static Task ConvergedAsync(DataStore master, IReadOnlyList<DataStore> clones, int timeoutMs = 10_000) =>
+        UntilAsync(async () =>
+        {
+            var expected = await master.SnapshotAsync();
+            foreach (var c in clones)
+            {
+                if (!c.IsSynchronized || await c.SnapshotAsync() != expected)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, "every clone equals the master", timeoutMs);
 }
