@@ -726,7 +726,7 @@ internal sealed class EndpointCore
     {
         var payload = new byte[FilterCodec.GetSize(filter)];
         FilterCodec.Write(filter, payload);
-        peer.Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.RoutingUpdate, WireFormat.DefaultTtl, peer.PeerId, WireFormat.ReservedTopic, default, payload));
+        peer.Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.RoutingUpdate, FrameArena.RawFrame(Id, peer.PeerId, EnvelopeType.RoutingUpdate, WireFormat.DefaultTtl, WireFormat.ReservedTopic, payload)));
     }
 
     // ------------------------------------------------------------------ the per-message paths
@@ -747,11 +747,17 @@ internal sealed class EndpointCore
         WebSocketTap?.Invoke(topic, data, EndpointId.Nil);
 
         bool unsolicited = (flags & SendFlags.Unsolicited) != 0;
-        var frame = new OutboundFrame(EnvelopeType.Data, WireFormat.DefaultTtl, EndpointId.Nil, topic, data, default);
+        OutboundFrame frame = default;
         foreach (var peer in snap.Peers)
         {
             if (unsolicited || RoutingFilter.Matches(peer.Filter, topic))
             {
+                // Encoded once, for the first peer that wants it.
+                if (frame.Bytes.IsEmpty)
+                {
+                    frame = new OutboundFrame(EnvelopeType.Data, FrameArena.DataFrame(Id, EndpointId.Nil, WireFormat.DefaultTtl, topic, data));
+                }
+
                 Enqueue(peer, frame);
             }
         }
@@ -787,8 +793,7 @@ internal sealed class EndpointCore
         WebSocketTap?.Invoke(topic, data, from.PeerId);
         if (Options.ForwardMessages)
         {
-            var frame = new OutboundFrame(EnvelopeType.Data, (ushort)(ttl - 1), EndpointId.Nil, topic, data, default);
-            Forward(snap, from, frame, ttl);
+            Forward(snap, from, topic, ttl, EnvelopeType.Data, data, default, EndpointId.Nil);
         }
     }
 
@@ -796,11 +801,12 @@ internal sealed class EndpointCore
     /// Re-sends to other peers whose filter matches, never back to <paramref name="from"/>. Unlike Broker 2.3+ we
     /// decrement the TTL and drop at 0, so a cycle cannot circulate a message forever.
     /// </summary>
-    private void Forward(RoutingSnapshot snap, PeerConnection from, in OutboundFrame frame, ushort ttl)
+    private void Forward(RoutingSnapshot snap, PeerConnection from, string topic, ushort ttl, EnvelopeType type, in BrokerData data, ReadOnlySpan<byte> command, EndpointId receiver)
     {
+        OutboundFrame frame = default;
         foreach (var peer in snap.Peers)
         {
-            if (peer == from || !RoutingFilter.Matches(peer.Filter, frame.Topic))
+            if (peer == from || !RoutingFilter.Matches(peer.Filter, topic))
             {
                 continue;
             }
@@ -813,6 +819,13 @@ internal sealed class EndpointCore
             }
 
             Interlocked.Increment(ref _forwarded);
+            if (frame.Bytes.IsEmpty)
+            {
+                frame = new OutboundFrame(type, type == EnvelopeType.Data
+                    ? FrameArena.DataFrame(Id, receiver, (ushort)(ttl - 1), topic, data)
+                    : FrameArena.RawFrame(Id, receiver, type, (ushort)(ttl - 1), topic, command));
+            }
+
             Enqueue(peer, frame);
         }
     }
@@ -829,11 +842,16 @@ internal sealed class EndpointCore
         Interlocked.Increment(ref _messagesIn);
         var snap = _snapshot;
         DeliverLocal(snap, topic, data, client);
-        var frame = new OutboundFrame(EnvelopeType.Data, WireFormat.DefaultTtl, EndpointId.Nil, topic, data, default);
+        OutboundFrame frame = default;
         foreach (var peer in snap.Peers)
         {
             if (RoutingFilter.Matches(peer.Filter, topic))
             {
+                if (frame.Bytes.IsEmpty)
+                {
+                    frame = new OutboundFrame(EnvelopeType.Data, FrameArena.DataFrame(Id, EndpointId.Nil, WireFormat.DefaultTtl, topic, data));
+                }
+
                 Enqueue(peer, frame);
             }
         }
@@ -900,11 +918,16 @@ internal sealed class EndpointCore
             return;
         }
 
-        var frame = new OutboundFrame(EnvelopeType.Command, WireFormat.DefaultTtl, receiver, topic, default, payload);
+        OutboundFrame frame = default;
         foreach (var peer in snap.Peers)
         {
             if (receiver.IsNil ? RoutingFilter.Matches(peer.Filter, topic) : peer.PeerId == receiver)
             {
+                if (frame.Bytes.IsEmpty)
+                {
+                    frame = new OutboundFrame(EnvelopeType.Command, FrameArena.RawFrame(Id, receiver, EnvelopeType.Command, WireFormat.DefaultTtl, topic, payload.Span));
+                }
+
                 Enqueue(peer, frame);
             }
         }
@@ -923,14 +946,13 @@ internal sealed class EndpointCore
             return;
         }
 
-        var frame = new OutboundFrame(EnvelopeType.Command, (ushort)(ttl - 1), message.Receiver, message.Topic, default, message.Payload);
         if (message.Receiver.IsNil)
         {
-            Forward(snap, from, frame, ttl);
+            Forward(snap, from, message.Topic, ttl, EnvelopeType.Command, default, message.Payload.Span, message.Receiver);
         }
         else if (TryGetEstablished(message.Receiver, out var target) && target != from && ttl > 1)
         {
-            Enqueue(target, frame);
+            Enqueue(target, new OutboundFrame(EnvelopeType.Command, FrameArena.RawFrame(Id, message.Receiver, EnvelopeType.Command, (ushort)(ttl - 1), message.Topic, message.Payload.Span)));
         }
     }
 

@@ -157,7 +157,7 @@ internal sealed class PeerConnection
             var bye = new byte[11];
             WireFormat.ByeMarker.CopyTo(bye);
             BinaryPrimitives.WriteUInt64LittleEndian(bye.AsSpan(3), _byeToken);
-            Envelope.WriteRawFrame(_writer, _core.Id, PeerId, EnvelopeType.Ping, WireFormat.DefaultTtl, WireFormat.ReservedTopic, bye);
+            _writer.Write(FrameArena.RawFrame(_core.Id, PeerId, EnvelopeType.Ping, WireFormat.DefaultTtl, WireFormat.ReservedTopic, bye).Span);
             await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             await _byePong.Task.WaitAsync(ByeTimeout, _core.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
@@ -645,7 +645,7 @@ internal sealed class PeerConnection
                     return true; // Broker treats a nil sender as local and does not answer.
                 }
 
-                Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Pong, WireFormat.DefaultTtl, PeerId, WireFormat.ReservedTopic, default, env.Payload.ToArray()));
+                Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Pong, FrameArena.RawFrame(_core.Id, PeerId, EnvelopeType.Pong, WireFormat.DefaultTtl, WireFormat.ReservedTopic, env.Payload)));
                 return true;
             case EnvelopeType.Pong:
                 if (env.Payload.Length == 11 && env.Payload.StartsWith(WireFormat.ByeMarker) && BinaryPrimitives.ReadUInt64LittleEndian(env.Payload[3..]) == _byeToken)
@@ -682,11 +682,6 @@ internal sealed class PeerConnection
     {
         var control = new Queue<OutboundFrame>();
         var data = new Queue<OutboundFrame>();
-        var id = _core.Id;
-
-        // Publishers use few topics: encode a topic's UTF-8 once, not once per frame.
-        string lastTopic = "";
-        byte[] lastTopicBytes = [];
         try
         {
             while (await Outbox.WaitAsync().ConfigureAwait(false))
@@ -694,27 +689,13 @@ internal sealed class PeerConnection
                 Outbox.TakeAll(ref control, ref data);
                 while (control.TryDequeue(out var f))
                 {
-                    Envelope.WriteRawFrame(_writer, id, f.Receiver, f.Type, f.Ttl, f.Topic, f.Raw.Span);
+                    _writer.Write(f.Bytes.Span);
                 }
 
                 int n = 0;
                 while (data.TryDequeue(out var f))
                 {
-                    if (f.IsRaw)
-                    {
-                        Envelope.WriteRawFrame(_writer, id, f.Receiver, f.Type, f.Ttl, f.Topic, f.Raw.Span);
-                    }
-                    else
-                    {
-                        if (!string.Equals(f.Topic, lastTopic, StringComparison.Ordinal))
-                        {
-                            lastTopicBytes = Encoding.UTF8.GetBytes(f.Topic);
-                            lastTopic = f.Topic;
-                        }
-
-                        Envelope.WriteDataFrame(_writer, id, f.Receiver, f.Type, f.Ttl, lastTopicBytes, f.Data);
-                    }
-
+                    _writer.Write(f.Bytes.Span);
                     if (++n == 4096)
                     {
                         n = 0;

@@ -1,36 +1,16 @@
-using Broker.Data;
 using Broker.Wire;
 
 namespace Broker.Peering;
 
-/// <summary>One frame waiting for a peer's writer loop; data is encoded only when written (straight into the pipe).</summary>
-internal readonly struct OutboundFrame
+/// <summary>
+/// One frame waiting for a peer's writer loop: its complete wire bytes (length prefix, envelope, payload), encoded
+/// when it was queued (<see cref="FrameArena"/>), so the writer only copies and a frame for several peers is encoded once.
+/// </summary>
+internal readonly struct OutboundFrame(EnvelopeType type, ReadOnlyMemory<byte> bytes)
 {
-    public OutboundFrame(EnvelopeType type, ushort ttl, EndpointId receiver, string topic, in BrokerData data, ReadOnlyMemory<byte> raw)
-    {
-        Type = type;
-        Ttl = ttl;
-        Receiver = receiver;
-        Topic = topic;
-        Data = data;
-        Raw = raw;
-    }
+    public EnvelopeType Type { get; } = type;
 
-    public EnvelopeType Type { get; }
-
-    public ushort Ttl { get; }
-
-    public EndpointId Receiver { get; }
-
-    public string Topic { get; }
-
-    /// <summary>The value of a data frame (when <see cref="Raw"/> is empty).</summary>
-    public BrokerData Data { get; }
-
-    /// <summary>An already-serialized payload (commands, routing updates, pings, pongs).</summary>
-    public ReadOnlyMemory<byte> Raw { get; }
-
-    public bool IsRaw => Type != EnvelopeType.Data;
+    public ReadOnlyMemory<byte> Bytes { get; } = bytes;
 }
 
 /// <summary>What happened to an offered frame.</summary>

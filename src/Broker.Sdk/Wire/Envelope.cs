@@ -52,48 +52,6 @@ internal readonly ref struct Envelope
         return true;
     }
 
-    /// <summary>Writes a whole length-prefixed frame whose payload is one Broker value, encoded in place.</summary>
-    public static void WriteDataFrame(IBufferWriter<byte> writer, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, in BrokerData data)
-    {
-        int topicLength = Encoding.UTF8.GetByteCount(topic);
-        int dataSize = BrokerBinary.GetEncodedSize(data);
-        int payload = WireFormat.EnvelopeHeaderSize + topicLength + dataSize;
-        var span = writer.GetSpan(4 + payload);
-        int pos = WriteHeader(span, payload, sender, receiver, type, ttl, topic, topicLength);
-        pos += BrokerBinary.Write(data, span[pos..]);
-        writer.Advance(pos);
-    }
-
-    /// <summary>
-    /// Writes a whole data frame with an already-encoded topic. One pass over the value: it is encoded straight into
-    /// the writer's buffer, and sized first only when it does not fit what the writer has at hand.
-    /// </summary>
-    public static void WriteDataFrame(IBufferWriter<byte> writer, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, ReadOnlySpan<byte> topic, in BrokerData data)
-    {
-        int head = 4 + WireFormat.EnvelopeHeaderSize + topic.Length;
-        var span = writer.GetSpan(head + 64);
-        if (!BrokerBinary.TryWrite(data, span[head..], out int dataSize))
-        {
-            dataSize = BrokerBinary.GetEncodedSize(data);
-            span = writer.GetSpan(head + dataSize);
-            BrokerBinary.Write(data, span[head..]);
-        }
-
-        WriteHeader(span, WireFormat.EnvelopeHeaderSize + topic.Length + dataSize, sender, receiver, type, ttl, topic);
-        writer.Advance(head + dataSize);
-    }
-
-    /// <summary>Writes a whole length-prefixed frame with an opaque payload.</summary>
-    public static void WriteRawFrame(IBufferWriter<byte> writer, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, ReadOnlySpan<byte> body)
-    {
-        int topicLength = Encoding.UTF8.GetByteCount(topic);
-        int payload = WireFormat.EnvelopeHeaderSize + topicLength + body.Length;
-        var span = writer.GetSpan(4 + payload);
-        int pos = WriteHeader(span, payload, sender, receiver, type, ttl, topic, topicLength);
-        body.CopyTo(span[pos..]);
-        writer.Advance(pos + body.Length);
-    }
-
     /// <summary>Writes a length-prefixed handshake frame.</summary>
     public static void WriteHandshakeFrame(IBufferWriter<byte> writer, ReadOnlySpan<byte> payload)
     {
@@ -103,7 +61,8 @@ internal readonly ref struct Envelope
         writer.Advance(4 + payload.Length);
     }
 
-    private static int WriteHeader(Span<byte> span, int payloadLength, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, int topicLength)
+    /// <summary>Writes the length prefix and the envelope header with the topic; returns the offset of the payload.</summary>
+    public static int WriteHeader(Span<byte> span, int payloadLength, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, int topicLength)
     {
         BinaryPrimitives.WriteUInt32BigEndian(span, (uint)payloadLength);
         sender.WriteTo(span[4..]);
@@ -113,16 +72,5 @@ internal readonly ref struct Envelope
         BinaryPrimitives.WriteUInt16BigEndian(span[39..], (ushort)topicLength);
         Encoding.UTF8.GetBytes(topic, span[41..]);
         return 41 + topicLength;
-    }
-
-    private static void WriteHeader(Span<byte> span, int payloadLength, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, ReadOnlySpan<byte> topic)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)payloadLength);
-        sender.WriteTo(span[4..]);
-        receiver.WriteTo(span[20..]);
-        span[36] = (byte)type;
-        BinaryPrimitives.WriteUInt16BigEndian(span[37..], ttl);
-        BinaryPrimitives.WriteUInt16BigEndian(span[39..], (ushort)topic.Length);
-        topic.CopyTo(span[41..]);
     }
 }

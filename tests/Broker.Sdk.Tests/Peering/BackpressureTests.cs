@@ -1,5 +1,6 @@
 using Broker.Data;
 using Broker.Peering;
+using Broker.Serialization;
 using Broker.Wire;
 using Xunit;
 using static Broker.Sdk.Tests.Peering.PeeringTestKit;
@@ -16,28 +17,37 @@ public sealed class BackpressureTests
         var outbox = new PeerOutbox(3, policy);
         for (ulong i = 1; i <= 5; i++)
         {
-            var r = outbox.EnqueueData(new OutboundFrame(EnvelopeType.Data, 16, EndpointId.Nil, "/t", BrokerData.Count(i), default));
+            var r = outbox.EnqueueData(DataFrame(i));
             Assert.Equal(i <= 3 ? EnqueueResult.Queued : policy == OverflowPolicy.DropOldest ? EnqueueResult.DroppedOldest : EnqueueResult.DroppedNewest, r);
         }
 
         // Control frames are never dropped by the data bound.
-        Assert.True(outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Pong, 16, EndpointId.Nil, "<$>", default, new byte[] { 1 })));
+        Assert.True(outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Pong, FrameArena.RawFrame(EndpointId.Nil, EndpointId.Nil, EnvelopeType.Pong, 16, "<$>", [1]))));
         Assert.Equal(2, outbox.DroppedCount);
         var control = new Queue<OutboundFrame>();
         var data = new Queue<OutboundFrame>();
         outbox.TakeAll(ref control, ref data);
         Assert.Single(control);
-        Assert.Equal(kept, data.Select(f => f.Data.AsCount()));
+        Assert.Equal(kept, data.Select(f => CountOf(f)));
+    }
+
+    private static OutboundFrame DataFrame(ulong value) =>
+        new(EnvelopeType.Data, FrameArena.DataFrame(EndpointId.Nil, EndpointId.Nil, 16, "/t", BrokerData.Count(value)));
+
+    private static ulong CountOf(OutboundFrame frame)
+    {
+        Assert.True(Envelope.TryParse(frame.Bytes.Span[4..], out var envelope));
+        return BrokerBinary.Decode(envelope.Payload).AsCount();
     }
 
     [Fact]
     public void Disconnect_policy_reports_overflow_instead_of_dropping()
     {
         var outbox = new PeerOutbox(1, OverflowPolicy.Disconnect);
-        Assert.Equal(EnqueueResult.Queued, outbox.EnqueueData(new OutboundFrame(EnvelopeType.Data, 16, EndpointId.Nil, "/t", BrokerData.Count(1), default)));
-        Assert.Equal(EnqueueResult.Overflow, outbox.EnqueueData(new OutboundFrame(EnvelopeType.Data, 16, EndpointId.Nil, "/t", BrokerData.Count(2), default)));
+        Assert.Equal(EnqueueResult.Queued, outbox.EnqueueData(DataFrame(1)));
+        Assert.Equal(EnqueueResult.Overflow, outbox.EnqueueData(DataFrame(2)));
         outbox.Complete();
-        Assert.Equal(EnqueueResult.Closed, outbox.EnqueueData(new OutboundFrame(EnvelopeType.Data, 16, EndpointId.Nil, "/t", BrokerData.Count(3), default)));
+        Assert.Equal(EnqueueResult.Closed, outbox.EnqueueData(DataFrame(3)));
     }
 
     [Theory]

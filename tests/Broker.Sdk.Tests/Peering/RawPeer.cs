@@ -138,16 +138,12 @@ internal sealed class RawPeer : IAsyncDisposable
 
     public async Task SendDataAsync(string topic, BrokerData data, ushort ttl = 16, EndpointId? sender = null)
     {
-        var writer = new ArrayBufferWriter<byte>();
-        Envelope.WriteDataFrame(writer, sender ?? Id, EndpointId.Nil, EnvelopeType.Data, ttl, topic, data);
-        await _stream.WriteAsync(writer.WrittenMemory);
+        await _stream.WriteAsync(FrameArena.DataFrame(sender ?? Id, EndpointId.Nil, ttl, topic, data));
     }
 
     public async Task SendEnvelopeAsync(EnvelopeType type, string topic, byte[] body, EndpointId? receiver = null)
     {
-        var writer = new ArrayBufferWriter<byte>();
-        Envelope.WriteRawFrame(writer, Id, receiver ?? RemoteId, type, 16, topic, body);
-        await _stream.WriteAsync(writer.WrittenMemory);
+        await _stream.WriteAsync(FrameArena.RawFrame(Id, receiver ?? RemoteId, type, 16, topic, body));
     }
 
     /// <summary>Reads one frame payload; null on EOF/reset.</summary>
