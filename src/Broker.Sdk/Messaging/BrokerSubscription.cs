@@ -10,10 +10,10 @@ namespace Broker;
 /// </summary>
 public sealed class BrokerSubscription : IAsyncEnumerable<BrokerMessage>, IAsyncDisposable
 {
-    private readonly Channel<BrokerMessage> _channel;
+    private readonly MessageQueue<BrokerMessage> _queue;
     private readonly OverflowPolicy _policy;
     private readonly Action<BrokerSubscription>? _onDispose;
-    private long _dropped;
+    private long _disconnectDrops;
     private int _disposed;
 
     internal BrokerSubscription(string prefix, int capacity, OverflowPolicy policy, Action<BrokerSubscription>? onDispose)
@@ -21,44 +21,32 @@ public sealed class BrokerSubscription : IAsyncEnumerable<BrokerMessage>, IAsync
         Prefix = prefix;
         _policy = policy;
         _onDispose = onDispose;
-        var options = new BoundedChannelOptions(Math.Max(1, capacity))
-        {
-            SingleReader = false,
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-            FullMode = policy switch
-            {
-                OverflowPolicy.DropNewest => BoundedChannelFullMode.DropWrite,
-                OverflowPolicy.Disconnect => BoundedChannelFullMode.Wait,
-                _ => BoundedChannelFullMode.DropOldest,
-            },
-        };
-        _channel = Channel.CreateBounded<BrokerMessage>(options, _ => Interlocked.Increment(ref _dropped));
+        _queue = new MessageQueue<BrokerMessage>(capacity, policy);
     }
 
     /// <summary>The subscribed prefix.</summary>
     public string Prefix { get; }
 
     /// <summary>Messages dropped because the queue was full.</summary>
-    public long DroppedCount => Interlocked.Read(ref _dropped);
+    public long DroppedCount => _queue.DroppedCount + Interlocked.Read(ref _disconnectDrops);
 
     /// <summary>Messages waiting in the queue.</summary>
-    public int Count => _channel.Reader.Count;
+    public int Count => _queue.Count;
 
     /// <summary>Waits for the next message.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The message.</returns>
     /// <exception cref="ChannelClosedException">The subscription was disposed, or closed by the <c>Disconnect</c> overflow policy (inner exception).</exception>
-    public ValueTask<BrokerMessage> ReceiveAsync(CancellationToken cancellationToken = default) => _channel.Reader.ReadAsync(cancellationToken);
+    public ValueTask<BrokerMessage> ReceiveAsync(CancellationToken cancellationToken = default) => _queue.ReadAsync(cancellationToken);
 
     /// <summary>Takes a queued message without waiting.</summary>
     /// <param name="message">The message.</param>
     /// <returns>True when one was queued.</returns>
-    public bool TryReceive(out BrokerMessage message) => _channel.Reader.TryRead(out message);
+    public bool TryReceive(out BrokerMessage message) => _queue.TryRead(out message);
 
     /// <inheritdoc />
     public IAsyncEnumerator<BrokerMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        _queue.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
@@ -66,28 +54,29 @@ public sealed class BrokerSubscription : IAsyncEnumerable<BrokerMessage>, IAsync
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _onDispose?.Invoke(this);
-            _channel.Writer.TryComplete();
+            _queue.TryComplete();
         }
 
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Offers a message; false when the Disconnect policy just closed the subscription.</summary>
-    internal bool Offer(in BrokerMessage message)
+    internal bool Offer(in BrokerMessage message) => _queue.TryWrite(message) || !Overflowed();
+
+    /// <summary>Offers messages in order under one lock; false when the Disconnect policy just closed the subscription.</summary>
+    internal bool Offer(ReadOnlySpan<BrokerMessage> messages) => _queue.WriteMany(messages) == messages.Length || !Overflowed();
+
+    // A write was refused: the queue is full under the Disconnect policy (close it; true), or already closed (false).
+    private bool Overflowed()
     {
-        if (_channel.Writer.TryWrite(message))
+        if (_policy == OverflowPolicy.Disconnect && Volatile.Read(ref _disposed) == 0)
         {
+            Interlocked.Increment(ref _disconnectDrops);
+            Close(new BrokerException(BrokerErrorCode.Unspecified, $"subscriber queue for '{Prefix}' overflowed (Disconnect policy)"));
             return true;
         }
 
-        if (_policy == OverflowPolicy.Disconnect && Volatile.Read(ref _disposed) == 0)
-        {
-            Interlocked.Increment(ref _dropped);
-            Close(new BrokerException(BrokerErrorCode.Unspecified, $"subscriber queue for '{Prefix}' overflowed (Disconnect policy)"));
-            return false;
-        }
-
-        return true;
+        return false;
     }
 
     /// <summary>Ends the stream (endpoint shutdown or overflow), unsubscribing.</summary>
@@ -98,7 +87,7 @@ public sealed class BrokerSubscription : IAsyncEnumerable<BrokerMessage>, IAsync
             _onDispose?.Invoke(this);
         }
 
-        _channel.Writer.TryComplete(error);
+        _queue.TryComplete(error);
     }
 }
 

@@ -789,7 +789,7 @@ internal sealed class EndpointCore
             return; // Endpoint-local topics never cross the wire; a peer that sends one is misbehaving.
         }
 
-        DeliverLocal(snap, topic, data, from.PeerId);
+        DeliverLocal(snap, topic, data, from.PeerId, from.Deliveries);
         WebSocketTap?.Invoke(topic, data, from.PeerId);
         if (Options.ForwardMessages)
         {
@@ -857,7 +857,7 @@ internal sealed class EndpointCore
         }
     }
 
-    private void DeliverLocal(RoutingSnapshot snap, string topic, in BrokerData data, EndpointId sender)
+    private void DeliverLocal(RoutingSnapshot snap, string topic, in BrokerData data, EndpointId sender, DeliveryBatch? batch = null)
     {
         if (snap.Subscribers.Count == 0)
         {
@@ -894,14 +894,24 @@ internal sealed class EndpointCore
         }
 
         var message = new BrokerMessage(topic, data, sender);
+        if (batch is not null)
+        {
+            batch.Add(this, matches, message);
+            return;
+        }
+
         foreach (var s in matches)
         {
             if (!s.Offer(message))
             {
-                Emit(new ErrorEvent(BrokerErrorCode.Unspecified, null, $"subscriber queue for '{s.Prefix}' overflowed; the subscription was closed (Disconnect policy)"));
+                ReportSubscriberOverflow(s);
             }
         }
     }
+
+    /// <summary>The Disconnect policy closed a subscription whose queue overflowed.</summary>
+    public void ReportSubscriberOverflow(BrokerSubscription subscription) =>
+        Emit(new ErrorEvent(BrokerErrorCode.Unspecified, null, $"subscriber queue for '{subscription.Prefix}' overflowed; the subscription was closed (Disconnect policy)"));
 
     // ------------------------------------------------------------------ store commands
 

@@ -103,6 +103,9 @@ internal sealed class PeerConnection
 
     public PeerOutbox Outbox { get; }
 
+    /// <summary>Received messages on their way to local subscribers (used by the reader loop only).</summary>
+    public DeliveryBatch Deliveries { get; } = new();
+
     public long MalformedFrames => Interlocked.Read(ref _malformed);
 
     /// <summary>Completes with the peer info after the handshake, or faults with a <see cref="BrokerException"/>.</summary>
@@ -470,6 +473,19 @@ internal sealed class PeerConnection
 
     private async Task ReadLoopAsync()
     {
+        try
+        {
+            await ReadFramesAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever was received is delivered before the connection's final status events.
+            Deliveries.Flush(_core);
+        }
+    }
+
+    private async Task ReadFramesAsync()
+    {
         // One timer for the whole connection, re-armed per read (no allocation per read).
         var idleTimeout = _core.Options.IdleTimeout;
         bool idleLimited = idleTimeout != Timeout.InfiniteTimeSpan;
@@ -572,8 +588,9 @@ internal sealed class PeerConnection
                 frames++;
             }
 
-            // Counters once per read, not per frame.
+            // Counters, then deliveries, once per read (not per frame): whoever received a message sees it counted.
             _core.CountIn(frames, startLength - buffer.Length);
+            Deliveries.Flush(_core);
             _reader.AdvanceTo(buffer.Start, result.Buffer.End);
             if (result.IsCompleted || result.IsCanceled)
             {

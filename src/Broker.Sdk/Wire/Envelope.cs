@@ -61,6 +61,19 @@ internal readonly ref struct Envelope
         writer.Advance(4 + payload.Length);
     }
 
+    /// <summary>Writes the length prefix and the envelope header with an already-encoded topic; returns the offset of the payload.</summary>
+    public static int WriteHeader(Span<byte> span, int payloadLength, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, ReadOnlySpan<byte> topic)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)payloadLength);
+        sender.WriteTo(span[4..]);
+        receiver.WriteTo(span[20..]);
+        span[36] = (byte)type;
+        BinaryPrimitives.WriteUInt16BigEndian(span[37..], ttl);
+        BinaryPrimitives.WriteUInt16BigEndian(span[39..], (ushort)topic.Length);
+        topic.CopyTo(span[41..]);
+        return 41 + topic.Length;
+    }
+
     /// <summary>Writes the length prefix and the envelope header with the topic; returns the offset of the payload.</summary>
     public static int WriteHeader(Span<byte> span, int payloadLength, EndpointId sender, EndpointId receiver, EnvelopeType type, ushort ttl, string topic, int topicLength)
     {

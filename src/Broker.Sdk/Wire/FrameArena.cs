@@ -28,11 +28,18 @@ internal static class FrameArena
     [ThreadStatic]
     private static int t_used;
 
+    // Publishers use few topics: the UTF-8 of this thread's last topic (by reference), not re-encoded per frame.
+    [ThreadStatic]
+    private static string? t_topic;
+
+    [ThreadStatic]
+    private static byte[]? t_topicBytes;
+
     /// <summary>A whole frame whose payload is one Broker value.</summary>
     public static ReadOnlyMemory<byte> DataFrame(EndpointId sender, EndpointId receiver, ushort ttl, string topic, in BrokerData data)
     {
-        int topicLength = Encoding.UTF8.GetByteCount(topic);
-        int head = 4 + WireFormat.EnvelopeHeaderSize + topicLength;
+        var topicBytes = TopicBytes(topic);
+        int head = 4 + WireFormat.EnvelopeHeaderSize + topicBytes.Length;
 
         // One pass in the common case: encode into the rest of the slab and size the value only when it does not fit.
         var slab = t_slab;
@@ -42,7 +49,7 @@ internal static class FrameArena
             var span = slab.AsSpan(used);
             if (BrokerBinary.TryWrite(data, span[head..], out int size))
             {
-                Envelope.WriteHeader(span, WireFormat.EnvelopeHeaderSize + topicLength + size, sender, receiver, EnvelopeType.Data, ttl, topic, topicLength);
+                Envelope.WriteHeader(span, WireFormat.EnvelopeHeaderSize + topicBytes.Length + size, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
                 t_used = used + head + size;
                 return slab.AsMemory(used, head + size);
             }
@@ -51,7 +58,7 @@ internal static class FrameArena
         int dataSize = BrokerBinary.GetEncodedSize(data);
         var target = Take(head + dataSize, out int start);
         var frame = target.AsSpan(start, head + dataSize);
-        Envelope.WriteHeader(frame, WireFormat.EnvelopeHeaderSize + topicLength + dataSize, sender, receiver, EnvelopeType.Data, ttl, topic, topicLength);
+        Envelope.WriteHeader(frame, WireFormat.EnvelopeHeaderSize + topicBytes.Length + dataSize, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
         BrokerBinary.Write(data, frame[head..]);
         return target.AsMemory(start, head + dataSize);
     }
@@ -69,19 +76,31 @@ internal static class FrameArena
         return target.AsMemory(start, total);
     }
 
+    private static byte[] TopicBytes(string topic)
+    {
+        if (!ReferenceEquals(topic, t_topic))
+        {
+            t_topicBytes = Encoding.UTF8.GetBytes(topic);
+            t_topic = topic;
+        }
+
+        return t_topicBytes!;
+    }
+
     /// <summary>Room for <paramref name="length"/> bytes: the current slab, a fresh slab, or an array of its own.</summary>
     private static byte[] Take(int length, out int start)
     {
         if (length > LargeFrame)
         {
             start = 0;
-            return new byte[length];
+            return GC.AllocateUninitializedArray<byte>(length);
         }
 
         var slab = t_slab;
         if (slab is null || slab.Length - t_used < length)
         {
-            slab = t_slab = new byte[SlabSize];
+            // Every byte of a slab is written before it is read: skip the zeroing.
+            slab = t_slab = GC.AllocateUninitializedArray<byte>(SlabSize);
             t_used = 0;
         }
 

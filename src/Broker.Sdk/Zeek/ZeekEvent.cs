@@ -61,7 +61,7 @@ public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments
         BrokerData content;
         if (metadata.IsDefaultOrEmpty)
         {
-            content = BrokerData.Vector(BrokerData.String(name), BrokerData.Vector(arguments));
+            content = BrokerData.Vector(NameOf(name), BrokerData.Vector(arguments));
         }
         else
         {
@@ -71,10 +71,31 @@ public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments
                 entries[i] = BrokerData.Vector(BrokerData.Count(metadata[i].Key), metadata[i].Value);
             }
 
-            content = BrokerData.Vector(BrokerData.String(name), BrokerData.Vector(arguments), BrokerData.FromVectorArray(entries));
+            content = BrokerData.Vector(NameOf(name), BrokerData.Vector(arguments), BrokerData.FromVectorArray(entries));
         }
 
         return BrokerData.Vector(BrokerData.Count(FormatVersion), BrokerData.Count(EventMessageType), content);
+    }
+
+    // Event names are few and usually the same string instances (literals in generated code): keep their encoded
+    // form in a small direct-mapped cache keyed by reference, so publishing does not re-encode the name each time.
+    // Entries are immutable (a value shares its bytes, never mutates them); a collision just replaces one.
+    private sealed record NameEntry(string Name, BrokerData Value);
+
+    private static readonly NameEntry?[] Names = new NameEntry?[64];
+
+    private static BrokerData NameOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ref var slot = ref Names[System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(name) & (Names.Length - 1)];
+        var entry = Volatile.Read(ref slot);
+        if (entry is null || !ReferenceEquals(entry.Name, name))
+        {
+            entry = new NameEntry(name, BrokerData.String(name));
+            Volatile.Write(ref slot, entry);
+        }
+
+        return entry.Value;
     }
 
     /// <summary>
