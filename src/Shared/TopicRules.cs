@@ -64,7 +64,10 @@ namespace Broker.Topics
             return CheckCommon(topic);
         }
 
-        /// <summary>Checks a subscription prefix. The empty prefix is allowed and matches everything.</summary>
+        /// <summary>
+        /// Checks a subscription prefix. The empty prefix is allowed and matches everything; prefixes under
+        /// <see cref="LocalTopicPrefix"/> are allowed (local statuses and store events) although they contain the marker.
+        /// </summary>
         /// <param name="prefix">The prefix.</param>
         /// <returns><see cref="TopicProblem.None"/> when the prefix may be subscribed to.</returns>
         public static TopicProblem CheckSubscriptionPrefix(string? prefix)
@@ -74,7 +77,26 @@ namespace Broker.Topics
                 return TopicProblem.Empty;
             }
 
-            return prefix.Length == 0 ? TopicProblem.None : CheckCommon(prefix);
+            if (prefix.Length == 0)
+            {
+                return TopicProblem.None;
+            }
+
+            // Endpoint-local topics (statuses, errors, store events) may be subscribed to; the marker may appear only there.
+            if (IsLocal(prefix))
+            {
+                return prefix.Length == LocalTopicPrefix.Length ? TopicProblem.None : CheckCommon(prefix.Substring(LocalTopicPrefix.Length));
+            }
+
+            return CheckCommon(prefix);
+        }
+
+        /// <summary>True for Broker's endpoint-local topics (<c>&lt;$&gt;/local/...</c>): delivered locally, never forwarded.</summary>
+        /// <param name="topic">The topic or prefix.</param>
+        /// <returns>True when it starts with <see cref="LocalTopicPrefix"/>.</returns>
+        public static bool IsLocal(string topic)
+        {
+            return topic.StartsWith(LocalTopicPrefix, System.StringComparison.Ordinal);
         }
 
         /// <summary>

@@ -757,6 +757,15 @@ internal sealed class EndpointCore
         }
     }
 
+    /// <summary>
+    /// Delivers an endpoint-local message (<c>&lt;$&gt;/local/...</c>, e.g. store events) to matching local subscribers
+    /// only: never to peers or WebSocket clients.
+    /// </summary>
+    internal void PublishLocal(string topic, in BrokerData data) => DeliverLocal(_snapshot, topic, data, Id);
+
+    /// <summary>True when a local subscriber's prefix matches the topic (lets producers skip building messages).</summary>
+    internal bool HasLocalSubscriber(string topic) => _snapshot.Subscribers.HasMatch(topic);
+
     private void Enqueue(PeerConnection peer, in OutboundFrame frame)
     {
         var result = frame.Type == EnvelopeType.Command ? peer.Outbox.EnqueueCommand(frame) : peer.Outbox.EnqueueData(frame);

@@ -37,6 +37,12 @@ public class TopicRulesTests
     [InlineData("a//", TopicProblem.EmptyComponent)]
     [InlineData("a b", TopicProblem.WhiteSpace)]
     [InlineData("<$>/local", TopicProblem.Reserved)]
+    [InlineData("<$>", TopicProblem.Reserved)]
+    [InlineData("kv/<$>/data/master", TopicProblem.Reserved)]
+    [InlineData("<$>/local/", TopicProblem.None)] // endpoint-local topics: statuses, errors, store events
+    [InlineData("<$>/local/data/store-events", TopicProblem.None)]
+    [InlineData("<$>/local/data/store-events/<$>", TopicProblem.Reserved)]
+    [InlineData("<$>/local/data/a b", TopicProblem.WhiteSpace)]
     public void Subscription_prefixes_are_checked(string? prefix, TopicProblem expected)
     {
         Assert.Equal(expected, TopicRules.CheckSubscriptionPrefix(prefix));

@@ -375,31 +375,98 @@ internal sealed class RemoteActor : StoreActor
         }
 
         _nextSeq++;
-        var engine = _engine!;
-        long now = NowNs;
+        var backend = _engine!.Backend;
+        bool events = EventsWanted();
         switch (command.Content)
         {
             case PutCommand p:
-                engine.Backend.Put(p.Key, new StoreEntry(p.Value, null, null));
+            {
+                bool hadOld = backend.TryGet(p.Key, out var old);
+                backend.Put(p.Key, new StoreEntry(p.Value, null, null));
+                if (events)
+                {
+                    Transport.PublishLocal(EventsTopic, hadOld
+                        ? StoreChange.UpdateData(Name, p.Key, old.Value, p.Value, p.Expiry, StorePublisher.From(p.Publisher))
+                        : StoreChange.InsertData(Name, p.Key, p.Value, p.Expiry, StorePublisher.From(p.Publisher)));
+                }
+
                 break;
+            }
+
             case EraseCommand e:
-                engine.Backend.Erase(e.Key);
+                if (backend.Erase(e.Key) && events)
+                {
+                    Transport.PublishLocal(EventsTopic, StoreChange.EraseData("erase", Name, e.Key, StorePublisher.From(e.Publisher)));
+                }
+
                 break;
             case ExpireCommand x:
-                engine.Backend.Erase(x.Key);
+                if (backend.Erase(x.Key) && events)
+                {
+                    Transport.PublishLocal(EventsTopic, StoreChange.EraseData("expire", Name, x.Key, StorePublisher.From(x.Publisher)));
+                }
+
                 break;
-            case ClearCommand:
-                engine.Backend.Clear();
+            case ClearCommand c:
+                if (events)
+                {
+                    foreach (var kv in backend.Entries())
+                    {
+                        Transport.PublishLocal(EventsTopic, StoreChange.EraseData("erase", Name, kv.Key, StorePublisher.From(c.Publisher)));
+                    }
+                }
+
+                backend.Clear();
                 break;
         }
+    }
 
-        _ = now;
+    // One event stream per store per endpoint: a master here speaks for the store; else the first clone does.
+    private bool EventsWanted() => Transport.HasLocalSubscriber(EventsTopic) && _host.EmitsEvents(this);
+
+    // Under _gate. Broker's clone replaces its contents with a snapshot and reports the difference: erases first,
+    // then inserts and updates (unchanged keys are silent), all published by the master.
+    private void EmitSnapshotDiff(List<KeyValuePair<BrokerData, StoreEntry>> before, IReadOnlyList<KeyValuePair<BrokerData, BrokerData>> after, EntityId master)
+    {
+        var p = StorePublisher.From(master);
+        var fresh = new Dictionary<BrokerData, BrokerData>(after.Count);
+        foreach (var kv in after)
+        {
+            fresh[kv.Key] = kv.Value;
+        }
+
+        var old = new Dictionary<BrokerData, BrokerData>(before.Count);
+        foreach (var kv in before)
+        {
+            old[kv.Key] = kv.Value.Value;
+            if (!fresh.ContainsKey(kv.Key))
+            {
+                Transport.PublishLocal(EventsTopic, StoreChange.EraseData("erase", Name, kv.Key, p));
+            }
+        }
+
+        foreach (var kv in after)
+        {
+            if (!old.TryGetValue(kv.Key, out var previous))
+            {
+                Transport.PublishLocal(EventsTopic, StoreChange.InsertData(Name, kv.Key, kv.Value, null, p));
+            }
+            else if (previous != kv.Value)
+            {
+                Transport.PublishLocal(EventsTopic, StoreChange.UpdateData(Name, kv.Key, previous, kv.Value, null, p));
+            }
+        }
     }
 
     // Under _gate.
     private void ApplySnapshot(EntityId master, AckCloneCommand ack)
     {
         var backend = _engine!.Backend;
+        if (EventsWanted())
+        {
+            EmitSnapshotDiff(backend.Entries(), ack.State, master);
+        }
+
         backend.Clear();
         foreach (var kv in ack.State)
         {

@@ -31,6 +31,7 @@ internal abstract class StoreActor : IAsyncDisposable
         Logger = (ILogger?)transport.LoggerFactory?.CreateLogger("Broker.Stores") ?? NullLogger.Instance;
         MasterTopic = StoreTopics.Master(name);
         CloneTopic = StoreTopics.Clone(name);
+        EventsTopic = StoreTopics.Events(name);
     }
 
     public string Name { get; }
@@ -50,6 +51,9 @@ internal abstract class StoreActor : IAsyncDisposable
     protected string MasterTopic { get; }
 
     protected string CloneTopic { get; }
+
+    /// <summary>Where this store's change events go (local subscribers only).</summary>
+    protected string EventsTopic { get; }
 
     /// <summary>Store time in ns since the epoch.</summary>
     public long NowNs => (Time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
