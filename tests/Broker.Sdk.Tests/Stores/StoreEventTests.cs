@@ -63,29 +63,22 @@ public sealed class StoreEventTests : IAsyncLifetime
         await Wait.UntilAsync(() => listener.Peers.Any(p => p.Id == dialer.Id) && dialer.Peers.Any(p => p.Id == listener.Id), "peering established");
     }
 
-    private static async Task<StoreChange> NextAsync(StoreChangeSubscription changes)
-    {
-        using var cts = new CancellationTokenSource(ReceiveTimeout);
-        try
-        {
-            return await changes.ReceiveAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"no store event within {ReceiveTimeout}");
-        }
-    }
+    private static Task<StoreChange> NextAsync(StoreChangeSubscription changes) =>
+        WithinAsync(changes.ReceiveAsync, "a store event");
 
-    private static async Task<BrokerMessage> NextAsync(BrokerSubscription raw)
+    private static Task<BrokerMessage> NextAsync(BrokerSubscription raw) =>
+        WithinAsync(raw.ReceiveAsync, $"a message on '{raw.Prefix}'");
+
+    private static async Task<T> WithinAsync<T>(Func<CancellationToken, ValueTask<T>> receive, string what)
     {
         using var cts = new CancellationTokenSource(ReceiveTimeout);
         try
         {
-            return await raw.ReceiveAsync(cts.Token);
+            return await receive(cts.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"no message on '{raw.Prefix}' within {ReceiveTimeout}");
+            throw new TimeoutException($"no {what} within {ReceiveTimeout}");
         }
     }
 
