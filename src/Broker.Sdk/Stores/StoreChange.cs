@@ -27,7 +27,7 @@ public readonly record struct StorePublisher(EndpointId Endpoint, ulong Object)
 /// A master emits one per applied change; a clone emits one per change it applies from the master (and the
 /// difference when a snapshot replaces its contents). Events are delivered to local subscribers only, in the
 /// order the changes were applied. Get them typed with <see cref="DataStore.SubscribeChanges"/>, or as raw data
-/// by subscribing to <see cref="TopicPrefix"/> and converting with <see cref="TryParse"/>.
+/// by subscribing to <see cref="TopicPrefix"/> and converting with <see cref="TryParse(in BrokerData, out StoreChange?)"/>.
 /// </summary>
 public abstract record StoreChange
 {
@@ -61,7 +61,18 @@ public abstract record StoreChange
     /// <param name="data">The message data.</param>
     /// <param name="change">The event.</param>
     /// <returns>False when the data is not a well-formed store event.</returns>
-    public static bool TryParse(in BrokerData data, [NotNullWhen(true)] out StoreChange? change)
+    public static bool TryParse(in BrokerData data, [NotNullWhen(true)] out StoreChange? change) => TryParse(data, null, out change);
+
+    /// <summary>Remembers the last store name and publisher seen, so a stream of events parses without re-decoding them.</summary>
+    internal sealed class ParseCache
+    {
+        public ReadOnlyMemory<byte> StoreBytes;
+        public string? Store;
+        public ReadOnlyMemory<byte> EndpointBytes;
+        public EndpointId Endpoint;
+    }
+
+    internal static bool TryParse(in BrokerData data, ParseCache? cache, [NotNullWhen(true)] out StoreChange? change)
     {
         change = null;
         if (data.Kind != BrokerDataKind.Vector || data.Length < 5 || data[0].Kind != BrokerDataKind.String || data[1].Kind != BrokerDataKind.String)
@@ -69,25 +80,56 @@ public abstract record StoreChange
             return false;
         }
 
-        string store = data[1].AsString();
+        var kind = data[0].AsStringBytes().Span;
+        string store = StoreName(data[1], cache);
         var key = data[2];
-        switch (data[0].AsString())
+        if (kind.SequenceEqual("insert"u8))
         {
-            case "insert" when data.Length == 7 && TryExpiry(data[4], out var expiry) && TryPublisher(data[5], data[6], out var p):
+            if (data.Length == 7 && TryExpiry(data[4], out var expiry) && TryPublisher(data[5], data[6], cache, out var p))
+            {
                 change = new Insert(store, key, data[3], expiry, p);
-                return true;
-            case "update" when data.Length == 8 && TryExpiry(data[5], out var expiry) && TryPublisher(data[6], data[7], out var p):
-                change = new Update(store, key, data[3], data[4], expiry, p);
-                return true;
-            case "erase" when data.Length == 5 && TryPublisher(data[3], data[4], out var p):
-                change = new Erase(store, key, p);
-                return true;
-            case "expire" when data.Length == 5 && TryPublisher(data[3], data[4], out var p):
-                change = new Expire(store, key, p);
-                return true;
-            default:
-                return false;
+            }
         }
+        else if (kind.SequenceEqual("update"u8))
+        {
+            if (data.Length == 8 && TryExpiry(data[5], out var expiry) && TryPublisher(data[6], data[7], cache, out var p))
+            {
+                change = new Update(store, key, data[3], data[4], expiry, p);
+            }
+        }
+        else if (kind.SequenceEqual("erase"u8))
+        {
+            if (data.Length == 5 && TryPublisher(data[3], data[4], cache, out var p))
+            {
+                change = new Erase(store, key, p);
+            }
+        }
+        else if (kind.SequenceEqual("expire"u8))
+        {
+            if (data.Length == 5 && TryPublisher(data[3], data[4], cache, out var p))
+            {
+                change = new Expire(store, key, p);
+            }
+        }
+
+        return change is not null;
+    }
+
+    private static string StoreName(in BrokerData name, ParseCache? cache)
+    {
+        var bytes = name.AsStringBytes();
+        if (cache is null)
+        {
+            return name.AsString();
+        }
+
+        if (cache.Store is null || !bytes.Span.SequenceEqual(cache.StoreBytes.Span))
+        {
+            cache.Store = name.AsString();
+            cache.StoreBytes = bytes;
+        }
+
+        return cache.Store;
     }
 
     /// <summary>A key that did not exist was written.</summary>
@@ -100,7 +142,7 @@ public abstract record StoreChange
         : StoreChange(Store, Key, Publisher)
     {
         /// <inheritdoc/>
-        public override BrokerData ToData() => InsertData(Store, Key, Value, Nanoseconds(Expiry), Publisher);
+        public override BrokerData ToData() => BrokerData.Vector(InsertTag, Store, Key, Value, Span(Expiry), PublisherEndpoint(), PublisherObject());
     }
 
     /// <summary>An existing key was written (the value may be unchanged, e.g. a pop on an empty vector).</summary>
@@ -114,7 +156,7 @@ public abstract record StoreChange
         : StoreChange(Store, Key, Publisher)
     {
         /// <inheritdoc/>
-        public override BrokerData ToData() => UpdateData(Store, Key, OldValue, NewValue, Nanoseconds(Expiry), Publisher);
+        public override BrokerData ToData() => BrokerData.Vector(UpdateTag, Store, Key, OldValue, NewValue, Span(Expiry), PublisherEndpoint(), PublisherObject());
     }
 
     /// <summary>A key was removed by erase or clear.</summary>
@@ -125,7 +167,7 @@ public abstract record StoreChange
         : StoreChange(Store, Key, Publisher)
     {
         /// <inheritdoc/>
-        public override BrokerData ToData() => EraseData("erase", Store, Key, Publisher);
+        public override BrokerData ToData() => BrokerData.Vector(EraseTag, Store, Key, PublisherEndpoint(), PublisherObject());
     }
 
     /// <summary>A key reached its expiry and was removed by the master.</summary>
@@ -136,30 +178,20 @@ public abstract record StoreChange
         : StoreChange(Store, Key, Publisher)
     {
         /// <inheritdoc/>
-        public override BrokerData ToData() => EraseData("expire", Store, Key, Publisher);
+        public override BrokerData ToData() => BrokerData.Vector(ExpireTag, Store, Key, PublisherEndpoint(), PublisherObject());
     }
 
-    // ---- the data form, built directly by the store actors (no record allocated when only raw subscribers listen)
+    // The event kinds as data, shared by every event (the actors build events with Actors.StoreEventEmitter).
+    internal static readonly BrokerData InsertTag = BrokerData.String("insert");
+    internal static readonly BrokerData UpdateTag = BrokerData.String("update");
+    internal static readonly BrokerData EraseTag = BrokerData.String("erase");
+    internal static readonly BrokerData ExpireTag = BrokerData.String("expire");
 
-    internal static BrokerData InsertData(string store, in BrokerData key, in BrokerData value, long? expiryNs, StorePublisher publisher) =>
-        BrokerData.Vector(BrokerData.String("insert"), BrokerData.String(store), key, value, Span(expiryNs),
-            PublisherEndpoint(publisher), PublisherObject(publisher));
+    private BrokerData PublisherEndpoint() => Publisher.IsNil ? BrokerData.None : BrokerData.String(Publisher.Endpoint.ToString());
 
-    internal static BrokerData UpdateData(string store, in BrokerData key, in BrokerData oldValue, in BrokerData newValue, long? expiryNs, StorePublisher publisher) =>
-        BrokerData.Vector(BrokerData.String("update"), BrokerData.String(store), key, oldValue, newValue, Span(expiryNs),
-            PublisherEndpoint(publisher), PublisherObject(publisher));
+    private BrokerData PublisherObject() => Publisher.IsNil ? BrokerData.None : BrokerData.Count(Publisher.Object);
 
-    internal static BrokerData EraseData(string kind, string store, in BrokerData key, StorePublisher publisher) =>
-        BrokerData.Vector(BrokerData.String(kind), BrokerData.String(store), key, PublisherEndpoint(publisher), PublisherObject(publisher));
-
-    private static BrokerData Span(long? ns) => ns is { } v ? BrokerData.Timespan(v) : BrokerData.None;
-
-    // Broker: an endpoint id converts to data as its UUID string; a nil entity becomes none, none.
-    private static BrokerData PublisherEndpoint(StorePublisher p) => p.IsNil ? BrokerData.None : BrokerData.String(p.Endpoint.ToString());
-
-    private static BrokerData PublisherObject(StorePublisher p) => p.IsNil ? BrokerData.None : BrokerData.Count(p.Object);
-
-    private static long? Nanoseconds(TimeSpan? span) => span is { } s ? s.Ticks * 100 : null;
+    private static BrokerData Span(TimeSpan? span) => span is { } s ? BrokerData.Timespan(s.Ticks * 100) : BrokerData.None;
 
     private static bool TryExpiry(in BrokerData data, out TimeSpan? expiry)
     {
@@ -176,18 +208,31 @@ public abstract record StoreChange
         }
     }
 
-    private static bool TryPublisher(in BrokerData endpoint, in BrokerData obj, out StorePublisher publisher)
+    private static bool TryPublisher(in BrokerData endpoint, in BrokerData obj, ParseCache? cache, out StorePublisher publisher)
     {
         publisher = default;
         EndpointId id = default;
         if (endpoint.Kind == BrokerDataKind.String)
         {
-            if (!Guid.TryParse(endpoint.AsString(), out var guid))
+            var bytes = endpoint.AsStringBytes();
+            if (cache is not null && !cache.EndpointBytes.IsEmpty && bytes.Span.SequenceEqual(cache.EndpointBytes.Span))
             {
-                return false;
+                id = cache.Endpoint;
             }
+            else
+            {
+                if (!System.Buffers.Text.Utf8Parser.TryParse(bytes.Span, out Guid guid, out int consumed, 'D') || consumed != bytes.Length)
+                {
+                    return false;
+                }
 
-            id = EndpointId.FromGuid(guid);
+                id = EndpointId.FromGuid(guid);
+                if (cache is not null)
+                {
+                    cache.EndpointBytes = bytes;
+                    cache.Endpoint = id;
+                }
+            }
         }
         else if (endpoint.Kind != BrokerDataKind.None)
         {

@@ -10,6 +10,7 @@ public sealed class StoreChangeSubscription : IAsyncEnumerable<StoreChange>, IAs
 {
     private readonly BrokerSubscription _subscription;
     private readonly string _topic;
+    private readonly StoreChange.ParseCache _cache = new();
 
     internal StoreChangeSubscription(BrokerSubscription subscription, string topic)
     {
@@ -72,6 +73,6 @@ public sealed class StoreChangeSubscription : IAsyncEnumerable<StoreChange>, IAs
     private bool TryConvert(in BrokerMessage message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StoreChange? change)
     {
         change = null;
-        return string.Equals(message.Topic, _topic, StringComparison.Ordinal) && StoreChange.TryParse(message.Data, out change);
+        return string.Equals(message.Topic, _topic, StringComparison.Ordinal) && StoreChange.TryParse(message.Data, _cache, out change);
     }
 }

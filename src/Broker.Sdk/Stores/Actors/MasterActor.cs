@@ -101,7 +101,7 @@ internal sealed class MasterActor : StoreActor
         }
     }
 
-    private bool EventsWanted() => Transport.HasLocalSubscriber(EventsTopic);
+    private bool EventsWanted() => Events.Wanted;
 
     /// <summary>What events need from before the change: the old entry of the key, or every key a clear removes.</summary>
     private sealed class Before
@@ -138,21 +138,21 @@ internal sealed class MasterActor : StoreActor
     // Under _gate. Broker's master: put → insert or update, erase → erase only if the key existed, clear → one erase per key.
     private void EmitEvents(in AppliedChange change, Before before, EntityId publisher)
     {
-        var p = StorePublisher.From(publisher);
         switch (change.Kind)
         {
+            case ChangeKind.Put when before.HadOld:
+                Events.Update(change.Key, before.Old.Value, change.Value, change.ExpirySpan, publisher);
+                break;
             case ChangeKind.Put:
-                Transport.PublishLocal(EventsTopic, before.HadOld
-                    ? StoreChange.UpdateData(Name, change.Key, before.Old.Value, change.Value, change.ExpirySpan, p)
-                    : StoreChange.InsertData(Name, change.Key, change.Value, change.ExpirySpan, p));
+                Events.Insert(change.Key, change.Value, change.ExpirySpan, publisher);
                 break;
             case ChangeKind.Erase when before.HadOld:
-                Transport.PublishLocal(EventsTopic, StoreChange.EraseData("erase", Name, change.Key, p));
+                Events.Erase(change.Key, publisher);
                 break;
             case ChangeKind.Clear when before.Cleared is { } cleared:
                 foreach (var kv in cleared)
                 {
-                    Transport.PublishLocal(EventsTopic, StoreChange.EraseData("erase", Name, kv.Key, p));
+                    Events.Erase(kv.Key, publisher);
                 }
 
                 break;
@@ -313,7 +313,7 @@ internal sealed class MasterActor : StoreActor
                 {
                     if (events)
                     {
-                        Transport.PublishLocal(EventsTopic, StoreChange.EraseData("expire", Name, key, StorePublisher.From(Self)));
+                        Events.Expire(key, Self);
                     }
 
                     if (_clonesAttached)

@@ -383,11 +383,13 @@ internal sealed class RemoteActor : StoreActor
             {
                 bool hadOld = backend.TryGet(p.Key, out var old);
                 backend.Put(p.Key, new StoreEntry(p.Value, null, null));
-                if (events)
+                if (events && hadOld)
                 {
-                    Transport.PublishLocal(EventsTopic, hadOld
-                        ? StoreChange.UpdateData(Name, p.Key, old.Value, p.Value, p.Expiry, StorePublisher.From(p.Publisher))
-                        : StoreChange.InsertData(Name, p.Key, p.Value, p.Expiry, StorePublisher.From(p.Publisher)));
+                    Events.Update(p.Key, old.Value, p.Value, p.Expiry, p.Publisher);
+                }
+                else if (events)
+                {
+                    Events.Insert(p.Key, p.Value, p.Expiry, p.Publisher);
                 }
 
                 break;
@@ -396,14 +398,14 @@ internal sealed class RemoteActor : StoreActor
             case EraseCommand e:
                 if (backend.Erase(e.Key) && events)
                 {
-                    Transport.PublishLocal(EventsTopic, StoreChange.EraseData("erase", Name, e.Key, StorePublisher.From(e.Publisher)));
+                    Events.Erase(e.Key, e.Publisher);
                 }
 
                 break;
             case ExpireCommand x:
                 if (backend.Erase(x.Key) && events)
                 {
-                    Transport.PublishLocal(EventsTopic, StoreChange.EraseData("expire", Name, x.Key, StorePublisher.From(x.Publisher)));
+                    Events.Expire(x.Key, x.Publisher);
                 }
 
                 break;
@@ -412,7 +414,7 @@ internal sealed class RemoteActor : StoreActor
                 {
                     foreach (var kv in backend.Entries())
                     {
-                        Transport.PublishLocal(EventsTopic, StoreChange.EraseData("erase", Name, kv.Key, StorePublisher.From(c.Publisher)));
+                        Events.Erase(kv.Key, c.Publisher);
                     }
                 }
 
@@ -422,13 +424,12 @@ internal sealed class RemoteActor : StoreActor
     }
 
     // One event stream per store per endpoint: a master here speaks for the store; else the first clone does.
-    private bool EventsWanted() => Transport.HasLocalSubscriber(EventsTopic) && _host.EmitsEvents(this);
+    private bool EventsWanted() => Events.Wanted && _host.EmitsEvents(this);
 
     // Under _gate. Broker's clone replaces its contents with a snapshot and reports the difference: erases first,
     // then inserts and updates (unchanged keys are silent), all published by the master.
     private void EmitSnapshotDiff(List<KeyValuePair<BrokerData, StoreEntry>> before, IReadOnlyList<KeyValuePair<BrokerData, BrokerData>> after, EntityId master)
     {
-        var p = StorePublisher.From(master);
         var fresh = new Dictionary<BrokerData, BrokerData>(after.Count);
         foreach (var kv in after)
         {
@@ -441,7 +442,7 @@ internal sealed class RemoteActor : StoreActor
             old[kv.Key] = kv.Value.Value;
             if (!fresh.ContainsKey(kv.Key))
             {
-                Transport.PublishLocal(EventsTopic, StoreChange.EraseData("erase", Name, kv.Key, p));
+                Events.Erase(kv.Key, master);
             }
         }
 
@@ -449,11 +450,11 @@ internal sealed class RemoteActor : StoreActor
         {
             if (!old.TryGetValue(kv.Key, out var previous))
             {
-                Transport.PublishLocal(EventsTopic, StoreChange.InsertData(Name, kv.Key, kv.Value, null, p));
+                Events.Insert(kv.Key, kv.Value, null, master);
             }
             else if (previous != kv.Value)
             {
-                Transport.PublishLocal(EventsTopic, StoreChange.UpdateData(Name, kv.Key, previous, kv.Value, null, p));
+                Events.Update(kv.Key, previous, kv.Value, null, master);
             }
         }
     }
