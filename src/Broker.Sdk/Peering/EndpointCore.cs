@@ -638,11 +638,6 @@ internal sealed class EndpointCore
     public BrokerSubscription Subscribe(string prefix, SubscriberOptions? options)
     {
         var problem = TopicRules.CheckSubscriptionPrefix(prefix);
-        if (problem == TopicProblem.Reserved && prefix.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
-        {
-            // Endpoint-local topics (statuses, errors) may be subscribed to; they are never advertised.
-            problem = TopicRules.CheckSubscriptionPrefix(prefix[TopicRules.LocalTopicPrefix.Length..]);
-        }
 
         if (problem != TopicProblem.None)
         {
