@@ -55,7 +55,7 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <param name="port">TCP port.</param>
     /// <param name="retry">Retry interval, or null for a single attempt.</param>
     /// <param name="cancellationToken">Stops waiting (the peering keeps retrying in the background if it has a retry interval).</param>
-    /// <returns>The peer.</returns>
+    /// <returns>The peer (with its name when it sent one: it returns after <c>peer_added</c>, see <see cref="BrokerEndpointOptions.PeerNameTimeout"/>).</returns>
     /// <exception cref="BrokerException">Without a retry interval: the connection or handshake failed (the code says why).</exception>
     public async ValueTask<PeerInfo> PeerAsync(string host, int port, TimeSpan? retry = null, CancellationToken cancellationToken = default) =>
         await Core.StartPeering(host, port, retry).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -40,7 +40,6 @@ internal sealed class PeerConnection
     private readonly Lock _announceLock = new();
     private volatile bool _announced;
     private ITimer? _nameTimer;
-    private byte[] _namePing = [];
 
     public PeerConnection(EndpointCore core, Socket socket, PeerDirection direction, string? address, int port, TimeSpan? retry)
     {
@@ -202,8 +201,7 @@ internal sealed class PeerConnection
 
             // Our name ping is the first operational frame we send (before any routing update or data), so a
             // Broker.Sdk peer's first frame tells us whether a name is coming (PeerNames).
-            _namePing = PeerNames.EncodePing(_core.Options.Name);
-            Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Ping, WireFormat.DefaultTtl, PeerId, WireFormat.ReservedTopic, default, _namePing));
+            Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Ping, WireFormat.DefaultTtl, PeerId, WireFormat.ReservedTopic, default, PeerNames.EncodePing(_core.Options.Name)));
             established = _core.OnEstablished(this, _sentFilter);
             if (!established)
             {

@@ -73,6 +73,44 @@ public sealed class PeerNameTests
     }
 
     [Fact]
+    public async Task A_name_that_arrives_after_the_bound_still_updates_the_peer()
+    {
+        await using var ep = new BrokerEndpoint(new BrokerEndpointOptions { PeerNameTimeout = TimeSpan.FromMilliseconds(50) });
+        await using var events = ep.SubscribeEvents();
+        var local = await ep.ListenAsync();
+        await using var raw = await RawPeer.HandshakeAsync(local.Port, RawPeer.SmallId(9));
+        Assert.Equal(raw.Id.ToString(), (await events.StatusAsync(StatusCode.PeerAdded)).Peer!.Name);
+
+        await raw.PingAsync("BSDK-NAME\0late"); // answered like any ping
+        Assert.Equal("late", ep.Peers.Single().Name);
+        raw.Reset();
+        Assert.Equal("late", (await events.StatusAsync(StatusCode.PeerLost)).Peer!.Name);
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("   ", null)]
+    [InlineData("bad\nname", null)]
+    [InlineData("zeek-manager", "zeek-manager")]
+    public void Name_pings_round_trip_and_unusable_names_fall_back_to_the_id(string name, string? expected)
+    {
+        var payload = Broker.Peering.PeerNames.EncodePing(name);
+        Assert.True(Broker.Peering.PeerNames.TryDecode(payload, out var decoded));
+        Assert.Equal(expected, decoded);
+        Assert.False(Broker.Peering.PeerNames.TryDecode("ping-1"u8, out _));
+        Assert.False(Broker.Peering.PeerNames.TryDecode("BYE\u0001\0\0\0\0\0\0\0"u8, out _));
+    }
+
+    [Fact]
+    public void Long_names_are_cut_at_a_character_boundary()
+    {
+        string name = new string('a', 255) + "é" + new string('b', 100);
+        var payload = Broker.Peering.PeerNames.EncodePing(name);
+        Assert.True(Broker.Peering.PeerNames.TryDecode(payload, out var decoded));
+        Assert.Equal(new string('a', 255), decoded);
+    }
+
+    [Fact]
     public async Task Data_as_the_first_frame_ends_the_wait_and_arrives_after_peer_added()
     {
         await using var ep = new BrokerEndpoint(new BrokerEndpointOptions { PeerNameTimeout = TimeSpan.FromSeconds(60) });
