@@ -578,6 +578,11 @@ internal sealed class PeerConnection
                 uint length = ReadLength(buffer);
                 if (length > max)
                 {
+                    if (!_announced)
+                    {
+                        Announce(null);
+                    }
+
                     _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"frame of {length} bytes exceeds the limit of {max}; closing the connection"));
                     _reader.AdvanceTo(buffer.Start, buffer.End);
                     return;
@@ -634,16 +639,16 @@ internal sealed class PeerConnection
             return true;
         }
 
-        if (env.Topic.Length > _core.Options.MaxTopicLength)
-        {
-            _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"topic of {env.Topic.Length} bytes exceeds the limit of {_core.Options.MaxTopicLength}; closing the connection"));
-            return false;
-        }
-
         if (!_announced)
         {
             // The first frame: a Broker.Sdk peer's name ping, or anything else (then no name is coming).
             Announce(env.Type == EnvelopeType.Ping && !env.Sender.IsNil && PeerNames.TryDecode(env.Payload, out var first) ? first : null);
+        }
+
+        if (env.Topic.Length > _core.Options.MaxTopicLength)
+        {
+            _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"topic of {env.Topic.Length} bytes exceeds the limit of {_core.Options.MaxTopicLength}; closing the connection"));
+            return false;
         }
 
         switch (env.Type)
@@ -728,6 +733,11 @@ internal sealed class PeerConnection
 
     private void Malformed(string what)
     {
+        if (!_announced)
+        {
+            Announce(null); // A garbled first frame: no name is coming, and the error follows peer_added.
+        }
+
         Interlocked.Increment(ref _malformed);
         _core.OnMalformed(this, $"dropped {what}");
     }
