@@ -65,8 +65,9 @@ namespace Broker.Topics
         }
 
         /// <summary>
-        /// Checks a subscription prefix. The empty prefix is allowed and matches everything; prefixes under
-        /// <see cref="LocalTopicPrefix"/> are allowed (local statuses and store events) although they contain the marker.
+        /// Checks a subscription prefix. The empty prefix is allowed and matches everything. Broker's endpoint-local
+        /// topics (<see cref="LocalTopicPrefix"/>..., e.g. <c>&lt;$&gt;/local/data/statuses</c>) may be subscribed to
+        /// (they are never advertised); every other use of the reserved marker is rejected.
         /// </summary>
         /// <param name="prefix">The prefix.</param>
         /// <returns><see cref="TopicProblem.None"/> when the prefix may be subscribed to.</returns>
@@ -77,26 +78,13 @@ namespace Broker.Topics
                 return TopicProblem.Empty;
             }
 
-            if (prefix.Length == 0)
+            if (prefix.StartsWith(LocalTopicPrefix, System.StringComparison.Ordinal))
             {
-                return TopicProblem.None;
+                string rest = prefix.Substring(LocalTopicPrefix.Length);
+                return rest.Length == 0 ? TopicProblem.None : CheckCommon(rest);
             }
 
-            // Endpoint-local topics (statuses, errors, store events) may be subscribed to; the marker may appear only there.
-            if (IsLocal(prefix))
-            {
-                return prefix.Length == LocalTopicPrefix.Length ? TopicProblem.None : CheckCommon(prefix.Substring(LocalTopicPrefix.Length));
-            }
-
-            return CheckCommon(prefix);
-        }
-
-        /// <summary>True for Broker's endpoint-local topics (<c>&lt;$&gt;/local/...</c>): delivered locally, never forwarded.</summary>
-        /// <param name="topic">The topic or prefix.</param>
-        /// <returns>True when it starts with <see cref="LocalTopicPrefix"/>.</returns>
-        public static bool IsLocal(string topic)
-        {
-            return topic.StartsWith(LocalTopicPrefix, System.StringComparison.Ordinal);
+            return prefix.Length == 0 ? TopicProblem.None : CheckCommon(prefix);
         }
 
         /// <summary>

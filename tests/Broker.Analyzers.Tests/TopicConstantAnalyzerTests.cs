@@ -43,7 +43,9 @@ public class TopicConstantAnalyzerTests
     [InlineData("""e.Publish(null!, default);""")]
     [InlineData("""e.Publish("/test/x", default);""")]      // Broker's own convention: a leading '/' is fine
     [InlineData("""e.Subscribe("/test");""")]
-    [InlineData("""e.Subscribe("<$>/local/data/store-events");""")] // local store events and statuses
+    [InlineData("""e.Subscribe(StatusTopics.Statuses);""")]   // endpoint-local statuses/errors may be subscribed to
+    [InlineData("""e.Subscribe("<$>/local/data/errors");""")]
+    [InlineData("""e.Subscribe("<$>/local/data/store-events");""")] // and store events
     public Task Valid_or_unknown_topics_are_silent(string body) =>
         Verify.AnalyzerAsync<TopicConstantAnalyzer>(InMethod(body));
 
