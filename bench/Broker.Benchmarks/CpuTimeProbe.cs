@@ -11,7 +11,7 @@ namespace Broker.Benchmarks;
 /// Measures the same operations as <see cref="CodecBenchmarks"/> and <see cref="PrefixIndexBenchmarks"/> in
 /// <em>thread CPU time</em> (clock_gettime(CLOCK_THREAD_CPUTIME_ID)), which, unlike BenchmarkDotNet's wall-clock
 /// figures, is not inflated when a shared machine is oversubscribed. Reports the best of several rounds.
-/// Run: <c>dotnet run -c Release --project bench/Broker.Benchmarks -- --cpu</c> (Linux only).
+/// Run: <c>dotnet run -c Release --project bench/Broker.Benchmarks -- --cpu [name filter]</c> (Linux only).
 /// </summary>
 public static class CpuTimeProbe
 {
@@ -19,8 +19,11 @@ public static class CpuTimeProbe
 
     private static readonly object[] Sink = new object[5];
 
-    public static void Run()
+    private static string? s_filter;
+
+    public static void Run(string? filter = null)
     {
+        s_filter = filter;
         var writer = new ArrayBufferWriter<byte>(256);
         var zeekEvent = BrokerData.Vector(1UL, 1UL, BrokerData.Vector("my_event", BrokerData.Vector("hello", 42UL)));
         byte[] bytes = BrokerBinary.Encode(zeekEvent);
@@ -95,6 +98,11 @@ public static class CpuTimeProbe
 
     private static void Measure(string name, Action action, int operations = 200_000)
     {
+        if (s_filter is not null && !name.Contains(s_filter, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         for (int i = 0; i < 50_000 && i < operations * 2; i++)
         {
             action(); // let tiered compilation settle

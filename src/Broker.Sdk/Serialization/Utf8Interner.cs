@@ -1,0 +1,100 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Broker.Serialization;
+
+/// <summary>
+/// A fixed-size, lock-free cache of short byte strings for the decoders: event names, enum names and common
+/// values arrive over and over, and a decoded string can share one immutable <c>byte[]</c> instead of allocating.
+/// </summary>
+/// <remarks>
+/// Bounded by construction: <see cref="Capacity"/> slots of at most <see cref="MaxLength"/> bytes, a new string
+/// overwrites whatever shares its slot. A hit is confirmed by comparing the bytes, so colliding or hostile input can
+/// only cause misses, never a wrong value. Slots hold immutable arrays and reference writes are atomic, so
+/// concurrent readers and writers need no lock. The hash is seeded per process so an attacker cannot aim at slots.
+/// </remarks>
+internal static class Utf8Interner
+{
+    /// <summary>The number of slots (a power of two).</summary>
+    internal const int Capacity = 1024;
+
+    /// <summary>Longer strings are not cached.</summary>
+    internal const int MaxLength = 32;
+
+    private static readonly byte[]?[] Slots = new byte[Capacity][];
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
+    /// <summary>An immutable array with the given bytes, shared with earlier callers when cached.</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <returns>The array; never written to by anyone.</returns>
+    public static byte[] Get(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > MaxLength)
+        {
+            return bytes.ToArray();
+        }
+
+        if (bytes.IsEmpty)
+        {
+            return [];
+        }
+
+        ref byte[]? slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Slots), (nint)(Hash(bytes) & (Capacity - 1)));
+        byte[]? cached = Volatile.Read(ref slot);
+        if (cached is not null && bytes.SequenceEqual(cached))
+        {
+            return cached;
+        }
+
+        cached = bytes.ToArray();
+        Volatile.Write(ref slot, cached);
+        return cached;
+    }
+
+    /// <summary>The number of occupied slots (for tests).</summary>
+    internal static int Count
+    {
+        get
+        {
+            int n = 0;
+            foreach (var slot in Slots)
+            {
+                if (slot is not null) n++;
+            }
+
+            return n;
+        }
+    }
+
+    // 1 to 32 bytes: up to four 8-byte words (the last ones overlapping), multiply-rotate mixing.
+    private static uint Hash(ReadOnlySpan<byte> bytes)
+    {
+        ref byte b = ref MemoryMarshal.GetReference(bytes);
+        int n = bytes.Length;
+        ulong h = Seed ^ (ulong)n;
+        if (n >= 8)
+        {
+            int i = 0;
+            for (; i + 8 < n; i += 8)
+            {
+                h = Mix(h, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, i)));
+            }
+
+            h = Mix(h, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, n - 8)));
+        }
+        else if (n >= 4)
+        {
+            h = Mix(h, ((ulong)Unsafe.ReadUnaligned<uint>(ref b) << 32) | Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, n - 4)));
+        }
+        else
+        {
+            h = Mix(h, ((ulong)b << 16) | ((ulong)Unsafe.Add(ref b, n >> 1) << 8) | Unsafe.Add(ref b, n - 1));
+        }
+
+        return (uint)(h ^ (h >> 32));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong h, ulong word) => BitOperations.RotateLeft((h ^ word) * 0x9E37_79B9_7F4A_7C15UL, 29);
+}
