@@ -263,7 +263,7 @@ public static partial class BrokerBinary
             int start = _used;
             if (_slots.Length - start < count)
             {
-                throw Fail($"collection claims {count} elements that the input cannot hold", _pos);
+                throw Lie(count, _pos);
             }
 
             _used = start + count;
@@ -274,7 +274,7 @@ public static partial class BrokerBinary
         {
             if (depth >= _limits.MaxDepth)
             {
-                throw Fail($"nesting deeper than the limit of {_limits.MaxDepth}", _pos - 1);
+                throw TooDeep(_limits.MaxDepth, _pos - 1);
             }
 
             // A generous MaxDepth must still never overflow the stack (which would kill the process). Shallow
@@ -294,13 +294,13 @@ public static partial class BrokerBinary
             uint count = ReadLength();
             if (count > (uint)_limits.MaxCollectionCount)
             {
-                throw Fail($"collection of {count} elements exceeds the limit of {_limits.MaxCollectionCount}", _pos);
+                throw TooManyElements(count, _limits.MaxCollectionCount, _pos);
             }
 
             // Every element needs at least one byte: a count the remaining input cannot hold is a lie.
             if ((ulong)count * (ulong)minBytesPerItem > (ulong)(_source.Length - _pos))
             {
-                throw Fail($"collection claims {count} elements but only {_source.Length - _pos} bytes remain", _pos);
+                throw TooFewBytes(count, _source.Length - _pos, _pos);
             }
 
             return (int)count;
@@ -311,7 +311,7 @@ public static partial class BrokerBinary
             uint length = ReadLength();
             if (length > (uint)_limits.MaxStringBytes)
             {
-                throw Fail($"string of {length} bytes exceeds the limit of {_limits.MaxStringBytes}", _pos);
+                throw StringTooLong(length, _limits.MaxStringBytes, _pos);
             }
 
             int remaining = _source.Length - _pos;
@@ -365,6 +365,26 @@ public static partial class BrokerBinary
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static BrokerDecodeException Truncated(int needed, int remaining, int at) =>
             new($"truncated input: needed {needed} byte(s), {remaining} remain", at);
+
+        // The throw helpers keep message formatting (and its stack-zeroed locals) out of the hot methods' frames.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static BrokerDecodeException Lie(int count, int at) =>
+            new($"collection claims {count} elements that the input cannot hold", at);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static BrokerDecodeException TooDeep(int limit, int at) => new($"nesting deeper than the limit of {limit}", at);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static BrokerDecodeException TooManyElements(uint count, int limit, int at) =>
+            new($"collection of {count} elements exceeds the limit of {limit}", at);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static BrokerDecodeException TooFewBytes(uint count, int remaining, int at) =>
+            new($"collection claims {count} elements but only {remaining} bytes remain", at);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static BrokerDecodeException StringTooLong(uint length, int limit, int at) =>
+            new($"string of {length} bytes exceeds the limit of {limit}", at);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static BrokerDecodeException InvalidSubnetLength(byte length, int at) => new($"invalid subnet length {length}", at);
