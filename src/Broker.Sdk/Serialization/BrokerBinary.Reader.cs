@@ -35,6 +35,11 @@ public static partial class BrokerBinary
 
         public readonly int Position => _pos;
 
+        private const byte Prefixed = 0xFF;
+
+        // Payload bytes after each tag (0..14); Prefixed: a varbyte length follows (strings, enum names, containers).
+        private static ReadOnlySpan<byte> PayloadSizes => [0, 1, 8, 8, 8, Prefixed, 16, 17, 3, 8, 8, Prefixed, Prefixed, Prefixed, Prefixed];
+
         /// <summary>
         /// The number of vector and set elements in the value at the start of <paramref name="source"/>: a walk over
         /// the bytes in wire order (no recursion, no validation). It stops early at anything malformed and never
@@ -50,74 +55,64 @@ public static partial class BrokerBinary
             {
                 pending--;
                 byte tag = source[pos++];
-                switch ((BrokerDataKind)tag)
+                if (tag >= PayloadSizes.Length)
                 {
-                    case BrokerDataKind.None: break;
-                    case BrokerDataKind.Boolean: pos += 1; break;
-                    case BrokerDataKind.Count:
-                    case BrokerDataKind.Integer:
-                    case BrokerDataKind.Real:
-                    case BrokerDataKind.Timestamp:
-                    case BrokerDataKind.Timespan: pos += 8; break;
-                    case BrokerDataKind.Address: pos += 16; break;
-                    case BrokerDataKind.Subnet: pos += 17; break;
-                    case BrokerDataKind.Port: pos += 3; break;
-                    case BrokerDataKind.String:
-                    case BrokerDataKind.EnumValue:
-                    case BrokerDataKind.Set:
-                    case BrokerDataKind.Vector:
-                    case BrokerDataKind.Table:
-                    {
-                        if ((uint)pos >= (uint)source.Length) return (int)slots;
-                        uint length = source[pos];
-                        if (length < 0x80)
-                        {
-                            pos++;
-                        }
-                        else if (TryReadVarByte(source[pos..], out length, out int used))
-                        {
-                            pos += used;
-                        }
-                        else
-                        {
-                            return (int)slots;
-                        }
+                    return (int)slots;
+                }
 
-                        if (length > (uint)(source.Length - pos))
-                        {
-                            return (int)slots; // a lie the decoding pass rejects before reserving anything
-                        }
+                int size = PayloadSizes[tag];
+                if (size != Prefixed)
+                {
+                    pos += size;
+                    continue;
+                }
 
-                        if (tag is (byte)BrokerDataKind.String or (byte)BrokerDataKind.EnumValue)
-                        {
-                            pos += (int)length;
-                        }
-                        else if (length > (uint)maxCollectionCount)
-                        {
-                            return (int)slots;
-                        }
-                        else if (tag == (byte)BrokerDataKind.Table)
-                        {
-                            pending += 2L * length;
-                        }
-                        else
-                        {
-                            pending += length;
-                            slots += length;
-                            if (slots > source.Length) return source.Length;
-                        }
+                // String, enum name or container: a varbyte length first.
+                if ((uint)pos >= (uint)source.Length) return (int)slots;
+                uint length = source[pos];
+                if (length < 0x80)
+                {
+                    pos++;
+                }
+                else if (TryReadVarByte(source[pos..], out length, out int used))
+                {
+                    pos += used;
+                }
+                else
+                {
+                    return (int)slots;
+                }
 
-                        break;
-                    }
+                if (length > (uint)(source.Length - pos))
+                {
+                    return (int)slots; // a lie the decoding pass rejects before reserving anything
+                }
 
-                    default:
-                        return (int)slots;
+                if (tag is (byte)BrokerDataKind.String or (byte)BrokerDataKind.EnumValue)
+                {
+                    pos += (int)length;
+                }
+                else if (length > (uint)maxCollectionCount)
+                {
+                    return (int)slots;
+                }
+                else if (tag == (byte)BrokerDataKind.Table)
+                {
+                    pending += 2L * length;
+                }
+                else
+                {
+                    pending += length;
+                    slots += length;
+                    if (slots > source.Length) return source.Length;
                 }
             }
 
             return (int)slots;
         }
 
+        // Inlined into ReadSequence: scalars and strings inside containers cost no call.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public BrokerData ReadValue(int depth)
         {
             var source = _source;

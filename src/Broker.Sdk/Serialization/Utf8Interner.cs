@@ -42,7 +42,7 @@ internal static class Utf8Interner
 
         ref byte[]? slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Slots), (nint)(Hash(bytes) & (Capacity - 1)));
         byte[]? cached = Volatile.Read(ref slot);
-        if (cached is not null && bytes.SequenceEqual(cached))
+        if (cached is not null && cached.Length == bytes.Length && EqualShort(bytes, cached))
         {
             return cached;
         }
@@ -93,6 +93,36 @@ internal static class Utf8Interner
         }
 
         return (uint)(h ^ (h >> 32));
+    }
+
+    // Equality of two 1..32-byte strings of the same length, by (overlapping) words like Hash: no call.
+    private static bool EqualShort(ReadOnlySpan<byte> x, byte[] y)
+    {
+        ref byte a = ref MemoryMarshal.GetReference(x);
+        ref byte b = ref MemoryMarshal.GetArrayDataReference(y);
+        int n = x.Length;
+        if (n >= 8)
+        {
+            for (int i = 0; i + 8 < n; i += 8)
+            {
+                if (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, i)) != Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, i))) return false;
+            }
+
+            return Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, n - 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, n - 8));
+        }
+
+        if (n >= 4)
+        {
+            return Unsafe.ReadUnaligned<uint>(ref a) == Unsafe.ReadUnaligned<uint>(ref b)
+                && Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref a, n - 4)) == Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, n - 4));
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            if (Unsafe.Add(ref a, i) != Unsafe.Add(ref b, i)) return false;
+        }
+
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
