@@ -285,31 +285,47 @@ public readonly partial struct BrokerData
 
     // Takes ownership of the array. Sorts into Broker order; of equal elements (e.g. 0.0 and -0.0) the first
     // one given is kept, as inserting into Broker's std::set does, so the result never depends on sort details.
-    internal static BrokerData FromSetArray(BrokerData[] elements)
+    internal static BrokerData FromSetArray(BrokerData[] elements) => FromSetRange(elements, 0, elements.Length);
+
+    // The set of array[start .. start + count], which the caller no longer writes: a slice of the array when it is
+    // already in Broker order, otherwise a new sorted, duplicate-free array (the decoder's unsorted sets use this
+    // without copying the range first).
+    internal static BrokerData FromSetRange(BrokerData[] array, int start, int count)
     {
-        if (!IsStrictlyAscending(elements))
+        if (IsStrictlyAscending(new ReadOnlySpan<BrokerData>(array, start, count)))
         {
-            int[] order = StableOrder(elements, static (items, x, y) => items[x].CompareTo(items[y]));
-            var sorted = new BrokerData[elements.Length];
-            int count = 0;
-            for (int i = 0; i < order.Length; i++)
-            {
-                var element = elements[order[i]];
-                if (count == 0 || sorted[count - 1].CompareTo(element) != 0)
-                {
-                    sorted[count++] = element;
-                }
-            }
-
-            if (count != sorted.Length)
-            {
-                Array.Resize(ref sorted, count);
-            }
-
-            elements = sorted;
+            return FromSlice(BrokerDataKind.Set, array, start, count);
         }
 
-        return FromSortedSet(elements);
+        var order = new int[count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = start + i;
+        }
+
+        Array.Sort(order, (x, y) =>
+        {
+            int c = array[x].CompareTo(array[y]);
+            return c != 0 ? c : x.CompareTo(y);
+        });
+
+        var sorted = new BrokerData[count];
+        int n = 0;
+        for (int i = 0; i < order.Length; i++)
+        {
+            var element = array[order[i]];
+            if (n == 0 || sorted[n - 1].CompareTo(element) != 0)
+            {
+                sorted[n++] = element;
+            }
+        }
+
+        if (n != sorted.Length)
+        {
+            Array.Resize(ref sorted, n);
+        }
+
+        return FromSortedSet(sorted);
     }
 
     // Takes ownership of the array. Sorts by key; for a repeated key the last entry given wins (key and value),

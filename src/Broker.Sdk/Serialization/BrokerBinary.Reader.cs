@@ -216,14 +216,10 @@ public static partial class BrokerBinary
                 _slots[start + i] = element;
             }
 
-            var elements = new ReadOnlySpan<BrokerData>(_slots, start, count);
-            if (kind == BrokerDataKind.Vector || BrokerData.IsStrictlyAscending(elements))
-            {
-                return BrokerData.FromSlice(kind, _slots, start, count);
-            }
-
-            // Broker sends sets sorted; normalise anything else rather than trusting it (into an array of its own).
-            return BrokerData.FromSetArray(elements.ToArray());
+            // Broker sends sets sorted (then they stay slices); anything else is normalised, not trusted.
+            return kind == BrokerDataKind.Vector
+                ? BrokerData.FromSlice(kind, _slots, start, count)
+                : BrokerData.FromSetRange(_slots, start, count);
         }
 
         private BrokerData ReadTable(int depth)
