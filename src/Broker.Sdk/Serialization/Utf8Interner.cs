@@ -9,9 +9,10 @@ namespace Broker.Serialization;
 /// values arrive over and over, and a decoded string can share one immutable <c>byte[]</c> instead of allocating.
 /// </summary>
 /// <remarks>
-/// Bounded by construction: <see cref="Capacity"/> slots of at most <see cref="MaxLength"/> bytes, a new string
-/// overwrites whatever shares its slot. A hit is confirmed by comparing the bytes, so colliding or hostile input can
-/// only cause misses, never a wrong value. Slots hold immutable arrays and reference writes are atomic, so
+/// Bounded by construction: <see cref="Capacity"/> slots of at most <see cref="MaxLength"/> bytes, in buckets of two
+/// (so two hot strings that hash alike both stay); a new string takes the first slot of its bucket and moves the
+/// previous one to the second, dropping the oldest. A hit is confirmed by comparing the bytes, so colliding or
+/// hostile input can only cause misses, never a wrong value. Slots hold immutable arrays and reference writes are atomic, so
 /// concurrent readers and writers need no lock. The hash is seeded per process so an attacker cannot aim at slots.
 /// </remarks>
 internal static class Utf8Interner
@@ -40,16 +41,25 @@ internal static class Utf8Interner
             return [];
         }
 
-        ref byte[]? slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Slots), (nint)(Hash(bytes) & (Capacity - 1)));
-        byte[]? cached = Volatile.Read(ref slot);
-        if (cached is not null && cached.Length == bytes.Length && EqualShort(bytes, cached))
+        ref byte[]? first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Slots), (nint)(Hash(bytes) & (Capacity - 2)));
+        ref byte[]? second = ref Unsafe.Add(ref first, 1);
+        byte[]? a = Volatile.Read(ref first);
+        if (a is not null && a.Length == bytes.Length && EqualShort(bytes, a))
         {
-            return cached;
+            return a;
         }
 
-        cached = bytes.ToArray();
-        Volatile.Write(ref slot, cached);
-        return cached;
+        byte[]? b = Volatile.Read(ref second);
+        if (b is not null && b.Length == bytes.Length && EqualShort(bytes, b))
+        {
+            return b;
+        }
+
+        // Each store is atomic; a racing reader at worst misses.
+        var added = bytes.ToArray();
+        Volatile.Write(ref second, a);
+        Volatile.Write(ref first, added);
+        return added;
     }
 
     /// <summary>The number of occupied slots (for tests).</summary>
@@ -66,6 +76,11 @@ internal static class Utf8Interner
             return n;
         }
     }
+
+    /// <summary>The first slot of the bucket of <paramref name="bytes"/> (for tests).</summary>
+    /// <param name="bytes">1 to <see cref="MaxLength"/> bytes.</param>
+    /// <returns>An even slot index.</returns>
+    internal static int BucketOf(ReadOnlySpan<byte> bytes) => (int)(Hash(bytes) & (Capacity - 2));
 
     // 1 to 32 bytes: up to four 8-byte words (the last ones overlapping), multiply-rotate mixing.
     private static uint Hash(ReadOnlySpan<byte> bytes)

@@ -4,7 +4,11 @@ using Broker.Serialization;
 
 namespace Broker.Sdk.Tests.Serialization;
 
-/// <summary>The decoder's cache of short strings: shared, bounded, never wrong.</summary>
+/// <summary>
+/// The decoder's cache of short strings: shared, bounded, never wrong. Runs alone: a test decoding random strings
+/// at the same time could evict the entries the sharing tests look at.
+/// </summary>
+[Collection(nameof(Utf8InternerTests))]
 public class Utf8InternerTests
 {
     [Fact]
@@ -19,6 +23,34 @@ public class Utf8InternerTests
         Assert.Same(first[1].BackingObject, second[1].BackingObject);
         Assert.Equal("my_event_interned", second[0].AsString());
         Assert.Equal("Conn::LOG_interned", second[1].AsEnumName());
+    }
+
+    [Fact]
+    public void Two_strings_that_share_a_bucket_both_stay_cached()
+    {
+        // Find two strings whose hashes collide in this process (the hash is seeded per process).
+        var seen = new Dictionary<int, byte[]>();
+        byte[] x = [], y = [];
+        for (int i = 0; ; i++)
+        {
+            var candidate = Encoding.UTF8.GetBytes($"collide-{i}");
+            int bucket = Utf8Interner.BucketOf(candidate);
+            if (seen.TryGetValue(bucket, out var other))
+            {
+                (x, y) = (other, candidate);
+                break;
+            }
+
+            seen[bucket] = candidate;
+        }
+
+        var cachedX = Utf8Interner.Get(x);
+        var cachedY = Utf8Interner.Get(y);
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.Same(cachedX, Utf8Interner.Get(x));
+            Assert.Same(cachedY, Utf8Interner.Get(y));
+        }
     }
 
     [Fact]
@@ -72,4 +104,10 @@ public class Utf8InternerTests
             Assert.Equal(bytes, Utf8Interner.Get(bytes)); // second time possibly from the cache
         }
     }
+}
+
+/// <summary>Keeps <see cref="Utf8InternerTests"/> from running beside other tests.</summary>
+[CollectionDefinition(nameof(Utf8InternerTests), DisableParallelization = true)]
+public sealed class Utf8InternerCollection
+{
 }
