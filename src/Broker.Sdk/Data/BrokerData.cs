@@ -407,9 +407,7 @@ public readonly partial struct BrokerData
     internal static BrokerData FromSlice(BrokerDataKind kind, BrokerData[] array, int offset, int length) =>
         new(kind, (ulong)offset, (ulong)length, obj: array);
 
-    // The same slice over another array with identical contents at the same place (the decoder's final copy).
-    internal BrokerData WithBackingArray(BrokerData[] array) => new(_kind, _a, _b, obj: array);
-
+    // The backing array (tests check what is shared).
     internal object? BackingObject => _obj;
 
     internal static BrokerData FromStringBytes(byte[] bytes) => new(BrokerDataKind.String, obj: bytes);
