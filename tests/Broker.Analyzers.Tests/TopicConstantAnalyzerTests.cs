@@ -42,6 +42,8 @@ public class TopicConstantAnalyzerTests
     [InlineData("""e.Publish(null!, default);""")]
     [InlineData("""e.Publish("/test/x", default);""")]      // Broker's own convention: a leading '/' is fine
     [InlineData("""e.Subscribe("/test");""")]
+    [InlineData("""e.Subscribe(StatusTopics.Statuses);""")]   // endpoint-local statuses/errors may be subscribed to
+    [InlineData("""e.Subscribe("<$>/local/data/errors");""")]
     public Task Valid_or_unknown_topics_are_silent(string body) =>
         Verify.AnalyzerAsync<TopicConstantAnalyzer>(InMethod(body));
 

@@ -37,6 +37,11 @@ public class TopicRulesTests
     [InlineData("a//", TopicProblem.EmptyComponent)]
     [InlineData("a b", TopicProblem.WhiteSpace)]
     [InlineData("<$>/local", TopicProblem.Reserved)]
+    [InlineData("<$>/local/", TopicProblem.None)] // endpoint-local statuses and errors may be subscribed to
+    [InlineData("<$>/local/data/statuses", TopicProblem.None)]
+    [InlineData("<$>/local/data/<$>", TopicProblem.Reserved)]
+    [InlineData("<$>/local/a b", TopicProblem.WhiteSpace)]
+    [InlineData("store/<$>/data/master", TopicProblem.Reserved)]
     public void Subscription_prefixes_are_checked(string? prefix, TopicProblem expected)
     {
         Assert.Equal(expected, TopicRules.CheckSubscriptionPrefix(prefix));
