@@ -11,7 +11,7 @@ namespace Broker.Benchmarks;
 /// Measures the same operations as <see cref="CodecBenchmarks"/> and <see cref="PrefixIndexBenchmarks"/> in
 /// <em>thread CPU time</em> (clock_gettime(CLOCK_THREAD_CPUTIME_ID)), which, unlike BenchmarkDotNet's wall-clock
 /// figures, is not inflated when a shared machine is oversubscribed. Reports the best of several rounds.
-/// Run: <c>dotnet run -c Release --project bench/Broker.Benchmarks -- --cpu</c> (Linux only).
+/// Run: <c>dotnet run -c Release --project bench/Broker.Benchmarks -- --cpu [name filter]</c> (Linux only).
 /// </summary>
 public static class CpuTimeProbe
 {
@@ -19,8 +19,11 @@ public static class CpuTimeProbe
 
     private static readonly object[] Sink = new object[5];
 
-    public static void Run()
+    private static string? s_filter;
+
+    public static void Run(string? filter = null)
     {
+        s_filter = filter;
         var writer = new ArrayBufferWriter<byte>(256);
         var zeekEvent = BrokerData.Vector(1UL, 1UL, BrokerData.Vector("my_event", BrokerData.Vector("hello", 42UL)));
         byte[] bytes = BrokerBinary.Encode(zeekEvent);
@@ -62,7 +65,18 @@ public static class CpuTimeProbe
             BrokerBinary.Encode(zeekEvent, writer);
             BrokerBinary.Decode(writer.WrittenSpan);
         });
-        // Calibration: the five allocations a decode of the event cannot avoid (3 element arrays, 2 strings).
+        // Parts, to see where a decode's time goes.
+        byte[] countBytes = BrokerBinary.Encode(BrokerData.Count(42));
+        byte[] stringBytes = BrokerBinary.Encode(BrokerData.String("my_event"));
+        byte[] pairBytes = BrokerBinary.Encode(BrokerData.Vector("hello", 42UL));
+        Measure("Codec part: decode count", () => BrokerBinary.Decode(countBytes));
+        Measure("Codec part: decode string (interned)", () => BrokerBinary.Decode(stringBytes));
+        Measure("Codec part: decode [\"hello\", 42]", () => BrokerBinary.Decode(pairBytes));
+
+        // Calibration: what the decode allocates since the shared-array change: one array of the 7 elements.
+        Measure("Codec calibration: one 7-element array", () => Sink[0] = new BrokerData[7]);
+
+        // Calibration: the five allocations the decode of the event used to make (3 element arrays, 2 strings).
         Measure("Calibration: the decode's 5 allocations", () =>
         {
             // Stored in a field so the JIT cannot stack-allocate them.
@@ -95,6 +109,11 @@ public static class CpuTimeProbe
 
     private static void Measure(string name, Action action, int operations = 200_000)
     {
+        if (s_filter is not null && !name.Contains(s_filter, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         for (int i = 0; i < 50_000 && i < operations * 2; i++)
         {
             action(); // let tiered compilation settle

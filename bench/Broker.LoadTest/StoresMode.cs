@@ -6,7 +6,9 @@ namespace Broker.LoadTest;
 
 /// <summary>
 /// Data-store load programs. Usage:
-///   stores master [--backend memory|sqlite] [--count N]      puts/s and lookups/s on a master
+///   stores master [--backend memory|sqlite] [--count N] [--events]
+///                                                            puts/s and lookups/s on a master; --events also
+///                                                            drains every store event through the typed view
 ///   stores replication [--clones 3] [--count N]               writes/s until every clone (TCP peers) agrees
 ///   stores remote-lookup [--count N]                          frontend lookup latency over TCP (p50/p99)
 ///   stores crash-writer PATH COUNT                            acknowledged SQLite writes, then waits to be killed
@@ -20,7 +22,7 @@ internal static class StoresMode
         switch (mode)
         {
             case "master":
-                await MasterAsync(Option(args, "--backend") ?? "memory", count);
+                await MasterAsync(Option(args, "--backend") ?? "memory", count, Array.IndexOf(args, "--events") >= 0);
                 return 0;
             case "replication":
                 await ReplicationAsync(IntOption(args, "--clones", 3), count);
@@ -57,7 +59,7 @@ internal static class StoresMode
         return keys;
     }
 
-    private static async Task MasterAsync(string backend, int count)
+    private static async Task MasterAsync(string backend, int count, bool events)
     {
         string? dir = null;
         StoreBackendOptions options = StoreBackendOptions.Memory;
@@ -76,12 +78,16 @@ internal static class StoresMode
             store.Put(keys[i], (ulong)i);
         }
 
+        // With --events a consumer drains the typed change stream concurrently; the clock stops when it has seen all.
+        await using var changes = events ? store.SubscribeChanges(new SubscriberOptions { QueueSize = count + 1 }) : null;
+        var drained = changes is null ? Task.FromResult(0L) : DrainAsync(changes, count);
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
             store.Put(keys[i], (ulong)i);
         }
 
+        long seen = await drained;
         double puts = count / sw.Elapsed.TotalSeconds;
         sw.Restart();
         ulong sum = 0;
@@ -91,13 +97,28 @@ internal static class StoresMode
         }
 
         double lookups = count / sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"master backend={backend} count={count}: {puts:N0} puts/s, {lookups:N0} lookups/s (checksum {sum})");
+        string withEvents = events ? $", events on ({seen:N0} events received)" : "";
+        Console.WriteLine($"master backend={backend} count={count}{withEvents}: {puts:N0} puts/s, {lookups:N0} lookups/s (checksum {sum})");
         await store.DisposeAsync();
         if (dir is not null)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, true);
         }
+    }
+
+    private static async Task<long> DrainAsync(StoreChangeSubscription changes, int count)
+    {
+        long seen = 0;
+        await foreach (var change in changes)
+        {
+            if (change is StoreChange.Insert or StoreChange.Update && ++seen == count)
+            {
+                break;
+            }
+        }
+
+        return seen;
     }
 
     private static BrokerEndpoint NewEndpoint(string name) =>

@@ -64,7 +64,11 @@ namespace Broker.Topics
             return CheckCommon(topic);
         }
 
-        /// <summary>Checks a subscription prefix. The empty prefix is allowed and matches everything.</summary>
+        /// <summary>
+        /// Checks a subscription prefix. The empty prefix is allowed and matches everything. Broker's endpoint-local
+        /// topics (<see cref="LocalTopicPrefix"/>..., e.g. <c>&lt;$&gt;/local/data/statuses</c>) may be subscribed to
+        /// (they are never advertised); every other use of the reserved marker is rejected.
+        /// </summary>
         /// <param name="prefix">The prefix.</param>
         /// <returns><see cref="TopicProblem.None"/> when the prefix may be subscribed to.</returns>
         public static TopicProblem CheckSubscriptionPrefix(string? prefix)
@@ -72,6 +76,12 @@ namespace Broker.Topics
             if (prefix is null)
             {
                 return TopicProblem.Empty;
+            }
+
+            if (prefix.StartsWith(LocalTopicPrefix, System.StringComparison.Ordinal))
+            {
+                string rest = prefix.Substring(LocalTopicPrefix.Length);
+                return rest.Length == 0 ? TopicProblem.None : CheckCommon(rest);
             }
 
             return prefix.Length == 0 ? TopicProblem.None : CheckCommon(prefix);

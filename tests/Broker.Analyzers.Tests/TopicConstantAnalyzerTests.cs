@@ -27,6 +27,7 @@ public class TopicConstantAnalyzerTests
     [InlineData("""e.Publish({|BRK0001:"bro/event/"|}, default);""")]
     [InlineData("""e.Subscribe({|BRK0001:"bro//event/"|});""")]
     [InlineData("""e.Subscribe({|BRK0001:" "|});""")]
+    [InlineData("""e.Subscribe({|BRK0001:"<$>/data/"|});""")]  // only endpoint-local topics may carry the marker
     [InlineData("""e.Publish(topic: {|BRK0001:"a//b"|}, data: default);""")]
     public Task Malformed_topic_literals_are_errors(string body) =>
         Verify.AnalyzerAsync<TopicConstantAnalyzer>(InMethod(body));
@@ -42,6 +43,9 @@ public class TopicConstantAnalyzerTests
     [InlineData("""e.Publish(null!, default);""")]
     [InlineData("""e.Publish("/test/x", default);""")]      // Broker's own convention: a leading '/' is fine
     [InlineData("""e.Subscribe("/test");""")]
+    [InlineData("""e.Subscribe(StatusTopics.Statuses);""")]   // endpoint-local statuses/errors may be subscribed to
+    [InlineData("""e.Subscribe("<$>/local/data/errors");""")]
+    [InlineData("""e.Subscribe("<$>/local/data/store-events");""")] // and store events
     public Task Valid_or_unknown_topics_are_silent(string body) =>
         Verify.AnalyzerAsync<TopicConstantAnalyzer>(InMethod(body));
 

@@ -9,21 +9,20 @@ namespace Broker.Samples.Tests;
 public sealed record SamplePair(string Sample, string[] Listener, string[] Connector);
 
 /// <summary>
-/// The expected output of every seed script pair. <see cref="PeerName"/> stands for the peer's name as the SDK
-/// reports it (today the peer's endpoint id: Broker's native handshake carries no descriptive name) and
-/// <see cref="Port"/> for the port given with <c>--port</c> (9999 in the README).
+/// The expected output of every seed script pair. The peer names are the other side's <c>BrokerEndpointOptions.Name</c>
+/// (every sample names its endpoints "listener" and "connector"), learned through the SDK's name exchange
+/// (docs/peering.md, "Peer names"). <see cref="Port"/> stands for the port given with <c>--port</c> (9999 in the README).
 /// </summary>
 public static class ExpectedOutput
 {
-    public const string PeerName = "<peer name>";
     public const string Port = "<port>";
 
-    private const string Incoming = "Broker::incoming_connection_established, " + PeerName;
-    private const string Outgoing = "Broker::outgoing_connection_established, 127.0.0.1, " + Port + "/tcp, " + PeerName;
+    private const string Incoming = "Broker::incoming_connection_established, connector";
+    private const string Outgoing = "Broker::outgoing_connection_established, 127.0.0.1, " + Port + "/tcp, listener";
 
     public static readonly SamplePair Connecting = new(
         "Connecting",
-        [Incoming, "Broker::incoming_connection_broken, " + PeerName],
+        [Incoming, "Broker::incoming_connection_broken, connector"],
         [Outgoing]);
 
     public static readonly SamplePair Printing = new(
@@ -77,8 +76,7 @@ public static class ExpectedOutput
     /// <summary>Whether <paramref name="actual"/> is <paramref name="expected"/> with its placeholders filled in.</summary>
     public static bool Matches(string expected, string actual, int port)
     {
-        var pattern = Regex.Escape(expected.Replace(Port, port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
-            .Replace(Regex.Escape(PeerName), @"\S+", StringComparison.Ordinal);
+        var pattern = Regex.Escape(expected.Replace(Port, port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         return Regex.IsMatch(actual, "^" + pattern + "$");
     }
 }

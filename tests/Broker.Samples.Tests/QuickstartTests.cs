@@ -3,20 +3,20 @@ namespace Broker.Samples.Tests;
 /// <summary>The quickstart tour runs as its own process, prints every step and exits 0 within the deadline.</summary>
 public sealed class QuickstartTests
 {
-    // Placeholders: <port> the hub's ephemeral port, <peer name> the sensor's name as the hub reports it.
+    // Placeholder: <port> the hub's ephemeral port. The hub reports the sensor by its name (docs/peering.md, "Peer names").
     private static readonly string[] Tour =
     [
         "Broker.Sdk quickstart",
         "[1] hub listening on 127.0.0.1:<port>",
         "[1] sensor peered with the hub at 127.0.0.1:<port>",
-        "[1] hub saw inbound peer <peer name>",
+        "[1] hub saw inbound peer sensor",
         "[2] hub handled event port_scan(10.0.0.7, 42) from topic demo/alerts/port_scan",
         "[3] hub received log record [host=10.0.0.7, port=443, service=tls] on bro/log/Demo::CONN",
         "[4] sensor attached a clone of 'inventory'",
         "[4] clone lookup 10.0.0.7 -> {http, tls}",
         "[4] master lookup scans -> 2",
         "[4] master size -> 2",
-        "[5] sensor shut down; hub saw peer <peer name> go away",
+        "[5] sensor shut down; hub saw peer sensor go away",
         "done",
     ];
 

@@ -55,7 +55,7 @@ public readonly partial struct BrokerData : IEquatable<BrokerData>, IComparable<
 
             case BrokerDataKind.Set:
             case BrokerDataKind.Vector:
-                return CompareSequences((BrokerData[])_obj!, (BrokerData[])other._obj!);
+                return CompareSequences(RawElements, other.RawElements);
             case BrokerDataKind.Table:
             {
                 var x = (KeyValuePair<BrokerData, BrokerData>[])_obj!;
@@ -94,8 +94,9 @@ public readonly partial struct BrokerData : IEquatable<BrokerData>, IComparable<
             BrokerDataKind.String or BrokerDataKind.EnumValue =>
                 ReferenceEquals(_obj, other._obj) || ((byte[])_obj!).AsSpan().SequenceEqual((byte[])other._obj!),
             BrokerDataKind.Real => CompareTo(other) == 0,
-            BrokerDataKind.Set or BrokerDataKind.Vector or BrokerDataKind.Table =>
-                ReferenceEquals(_obj, other._obj) || CompareTo(other) == 0,
+            BrokerDataKind.Set or BrokerDataKind.Vector =>
+                (ReferenceEquals(_obj, other._obj) && _a == other._a && _b == other._b) || CompareTo(other) == 0,
+            BrokerDataKind.Table => ReferenceEquals(_obj, other._obj) || CompareTo(other) == 0,
             _ => _a == other._a && _b == other._b && _aux == other._aux,
         };
     }
@@ -124,7 +125,7 @@ public readonly partial struct BrokerData : IEquatable<BrokerData>, IComparable<
                 break;
             case BrokerDataKind.Set:
             case BrokerDataKind.Vector:
-                foreach (var element in (BrokerData[])_obj!)
+                foreach (var element in RawElements)
                 {
                     hash.Add(element.GetHashCode());
                 }
@@ -190,7 +191,7 @@ public readonly partial struct BrokerData : IEquatable<BrokerData>, IComparable<
         return x == y ? 0 : x.CompareTo(y);
     }
 
-    private static int CompareSequences(BrokerData[] x, BrokerData[] y)
+    private static int CompareSequences(ReadOnlySpan<BrokerData> x, ReadOnlySpan<BrokerData> y)
     {
         int n = Math.Min(x.Length, y.Length);
         for (int i = 0; i < n; i++)

@@ -62,10 +62,10 @@ public readonly partial struct BrokerData
                 builder.Append(unchecked((long)_a).ToString(CultureInfo.InvariantCulture)).Append("ns");
                 break;
             case BrokerDataKind.Set:
-                AppendSequence(builder, (BrokerData[])_obj!, '{', '}');
+                AppendSequence(builder, RawElements, '{', '}');
                 break;
             case BrokerDataKind.Vector:
-                AppendSequence(builder, (BrokerData[])_obj!, '(', ')');
+                AppendSequence(builder, RawElements, '(', ')');
                 break;
             case BrokerDataKind.Table:
             {
@@ -198,7 +198,7 @@ public readonly partial struct BrokerData
         builder.Append(v4 >> 24).Append('.').Append((v4 >> 16) & 0xFF).Append('.').Append((v4 >> 8) & 0xFF).Append('.').Append(v4 & 0xFF);
     }
 
-    private static void AppendSequence(StringBuilder builder, BrokerData[] elements, char open, char close)
+    private static void AppendSequence(StringBuilder builder, ReadOnlySpan<BrokerData> elements, char open, char close)
     {
         builder.Append(open);
         for (int i = 0; i < elements.Length; i++)

@@ -25,6 +25,8 @@ public readonly partial struct BrokerData
     private readonly object? _obj;
 
     // Scalar payload. Address/Subnet: _a = high 8 bytes, _b = low 8 bytes of the 16-byte (v4-mapped) form.
+    // Set and Vector: the elements are the slice _obj[_a .. _a + _b] (a decoder puts every nested container of one
+    // value into one shared array; values built by the factories own their whole array: _a = 0, _b = its length).
     private readonly ulong _a;
     private readonly ulong _b;
     private readonly BrokerDataKind _kind;
@@ -227,7 +229,7 @@ public readonly partial struct BrokerData
     /// <param name="elements">The elements.</param>
     /// <returns>The Broker value.</returns>
     public static BrokerData Vector(params ReadOnlySpan<BrokerData> elements) =>
-        new(BrokerDataKind.Vector, obj: elements.Length == 0 ? Array.Empty<BrokerData>() : elements.ToArray());
+        FromVectorArray(elements.Length == 0 ? Array.Empty<BrokerData>() : elements.ToArray());
 
     /// <summary>Creates a vector.</summary>
     /// <param name="elements">The elements.</param>
@@ -235,14 +237,14 @@ public readonly partial struct BrokerData
     public static BrokerData Vector(IEnumerable<BrokerData> elements)
     {
         ArgumentNullException.ThrowIfNull(elements);
-        return new(BrokerDataKind.Vector, obj: elements.ToArray());
+        return FromVectorArray(elements.ToArray());
     }
 
     /// <summary>Creates a vector that shares the array of an <see cref="ImmutableArray{T}"/> (no copy).</summary>
     /// <param name="elements">The elements.</param>
     /// <returns>The Broker value.</returns>
     public static BrokerData Vector(ImmutableArray<BrokerData> elements) =>
-        new(BrokerDataKind.Vector, obj: ImmutableCollectionsMarshal.AsArray(elements) ?? Array.Empty<BrokerData>());
+        FromVectorArray(ImmutableCollectionsMarshal.AsArray(elements) ?? Array.Empty<BrokerData>());
 
     /// <summary>Creates a set: elements are sorted in Broker order and duplicates collapse.</summary>
     /// <param name="elements">The elements.</param>
@@ -283,31 +285,47 @@ public readonly partial struct BrokerData
 
     // Takes ownership of the array. Sorts into Broker order; of equal elements (e.g. 0.0 and -0.0) the first
     // one given is kept, as inserting into Broker's std::set does, so the result never depends on sort details.
-    internal static BrokerData FromSetArray(BrokerData[] elements)
+    internal static BrokerData FromSetArray(BrokerData[] elements) => FromSetRange(elements, 0, elements.Length);
+
+    // The set of array[start .. start + count], which the caller no longer writes: a slice of the array when it is
+    // already in Broker order, otherwise a new sorted, duplicate-free array (the decoder's unsorted sets use this
+    // without copying the range first).
+    internal static BrokerData FromSetRange(BrokerData[] array, int start, int count)
     {
-        if (!IsStrictlyAscending(elements))
+        if (IsStrictlyAscending(new ReadOnlySpan<BrokerData>(array, start, count)))
         {
-            int[] order = StableOrder(elements, static (items, x, y) => items[x].CompareTo(items[y]));
-            var sorted = new BrokerData[elements.Length];
-            int count = 0;
-            for (int i = 0; i < order.Length; i++)
-            {
-                var element = elements[order[i]];
-                if (count == 0 || sorted[count - 1].CompareTo(element) != 0)
-                {
-                    sorted[count++] = element;
-                }
-            }
-
-            if (count != sorted.Length)
-            {
-                Array.Resize(ref sorted, count);
-            }
-
-            elements = sorted;
+            return FromSlice(BrokerDataKind.Set, array, start, count);
         }
 
-        return new(BrokerDataKind.Set, obj: elements);
+        var order = new int[count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = start + i;
+        }
+
+        Array.Sort(order, (x, y) =>
+        {
+            int c = array[x].CompareTo(array[y]);
+            return c != 0 ? c : x.CompareTo(y);
+        });
+
+        var sorted = new BrokerData[count];
+        int n = 0;
+        for (int i = 0; i < order.Length; i++)
+        {
+            var element = array[order[i]];
+            if (n == 0 || sorted[n - 1].CompareTo(element) != 0)
+            {
+                sorted[n++] = element;
+            }
+        }
+
+        if (n != sorted.Length)
+        {
+            Array.Resize(ref sorted, n);
+        }
+
+        return FromSortedSet(sorted);
     }
 
     // Takes ownership of the array. Sorts by key; for a repeated key the last entry given wins (key and value),
@@ -347,7 +365,7 @@ public readonly partial struct BrokerData
         return new(BrokerDataKind.Table, obj: entries);
     }
 
-    internal static bool IsStrictlyAscending(BrokerData[] elements)
+    internal static bool IsStrictlyAscending(ReadOnlySpan<BrokerData> elements)
     {
         for (int i = 1; i < elements.Length; i++)
         {
@@ -378,11 +396,19 @@ public readonly partial struct BrokerData
     }
 
     // Decoder fast paths: the arrays are already in Broker order (checked by the caller) and owned.
-    internal static BrokerData FromSortedSet(BrokerData[] elements) => new(BrokerDataKind.Set, obj: elements);
+    internal static BrokerData FromSortedSet(BrokerData[] elements) => new(BrokerDataKind.Set, 0, (ulong)elements.Length, obj: elements);
 
     internal static BrokerData FromSortedTable(KeyValuePair<BrokerData, BrokerData>[] entries) => new(BrokerDataKind.Table, obj: entries);
 
-    internal static BrokerData FromVectorArray(BrokerData[] elements) => new(BrokerDataKind.Vector, obj: elements);
+    internal static BrokerData FromVectorArray(BrokerData[] elements) => new(BrokerDataKind.Vector, 0, (ulong)elements.Length, obj: elements);
+
+    // A vector or (already sorted, duplicate-free) set whose elements are array[offset .. offset + length]; the array
+    // is never written again. The decoder uses this to give all containers of one value a single backing array.
+    internal static BrokerData FromSlice(BrokerDataKind kind, BrokerData[] array, int offset, int length) =>
+        new(kind, (ulong)offset, (ulong)length, obj: array);
+
+    // The backing array (tests check what is shared).
+    internal object? BackingObject => _obj;
 
     internal static BrokerData FromStringBytes(byte[] bytes) => new(BrokerDataKind.String, obj: bytes);
 
@@ -494,16 +520,42 @@ public readonly partial struct BrokerData
     public TimeSpan AsTimespan() => TimeSpan.FromTicks(AsTimespanNanoseconds() / 100);
 
     /// <summary>The elements of a vector.</summary>
-    /// <returns>The elements (shared, not copied).</returns>
+    /// <returns>The elements: shared when the vector owns its whole backing array (every value built by the
+    /// factories does), otherwise (a container nested in a decoded value) a copy. <see cref="AsVectorSpan"/> never copies.</returns>
     /// <exception cref="BrokerTypeException">The value is not a vector.</exception>
-    public ImmutableArray<BrokerData> AsVector() =>
-        ImmutableCollectionsMarshal.AsImmutableArray((BrokerData[])Expect(BrokerDataKind.Vector)._obj!);
+    public ImmutableArray<BrokerData> AsVector() => Expect(BrokerDataKind.Vector).ElementsAsImmutableArray();
 
     /// <summary>The elements of a set, in Broker order.</summary>
-    /// <returns>The elements (shared, not copied).</returns>
+    /// <returns>The elements: shared when the set owns its whole backing array, otherwise a copy
+    /// (see <see cref="AsVector"/>). <see cref="AsSetSpan"/> never copies.</returns>
     /// <exception cref="BrokerTypeException">The value is not a set.</exception>
-    public ImmutableArray<BrokerData> AsSet() =>
-        ImmutableCollectionsMarshal.AsImmutableArray((BrokerData[])Expect(BrokerDataKind.Set)._obj!);
+    public ImmutableArray<BrokerData> AsSet() => Expect(BrokerDataKind.Set).ElementsAsImmutableArray();
+
+    /// <summary>The elements of a vector without copying (the hot-path accessor; see <see cref="AsVector"/>).</summary>
+    /// <returns>The elements; read-only because Broker values are immutable.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a vector.</exception>
+    public ReadOnlySpan<BrokerData> AsVectorSpan()
+    {
+        ExpectKind(BrokerDataKind.Vector);
+        return RawElements;
+    }
+
+    /// <summary>The elements of a set, in Broker order, without copying (see <see cref="AsSet"/>).</summary>
+    /// <returns>The elements; read-only because Broker values are immutable.</returns>
+    /// <exception cref="BrokerTypeException">The value is not a set.</exception>
+    public ReadOnlySpan<BrokerData> AsSetSpan()
+    {
+        ExpectKind(BrokerDataKind.Set);
+        return RawElements;
+    }
+
+    private ImmutableArray<BrokerData> ElementsAsImmutableArray()
+    {
+        var array = Unsafe.As<BrokerData[]>(_obj!);
+        return _a == 0 && _b == (ulong)array.Length
+            ? ImmutableCollectionsMarshal.AsImmutableArray(array)
+            : ImmutableArray.Create(RawElements);
+    }
 
     /// <summary>The entries of a table, in key order.</summary>
     /// <returns>The entries (shared, not copied).</returns>
@@ -512,11 +564,11 @@ public readonly partial struct BrokerData
         ImmutableCollectionsMarshal.AsImmutableArray((KeyValuePair<BrokerData, BrokerData>[])Expect(BrokerDataKind.Table)._obj!);
 
     /// <summary>The number of elements of a set, table or vector, or the byte length of a string or enum name; 0 otherwise.</summary>
-    public int Length => _obj switch
+    public int Length => _kind switch
     {
-        byte[] b => b.Length,
-        BrokerData[] d => d.Length,
-        KeyValuePair<BrokerData, BrokerData>[] t => t.Length,
+        BrokerDataKind.String or BrokerDataKind.EnumValue => Unsafe.As<byte[]>(_obj!).Length,
+        BrokerDataKind.Vector or BrokerDataKind.Set => (int)_b,
+        BrokerDataKind.Table => Unsafe.As<KeyValuePair<BrokerData, BrokerData>[]>(_obj!).Length,
         _ => 0,
     };
 
@@ -524,14 +576,21 @@ public readonly partial struct BrokerData
     /// <param name="index">The index.</param>
     /// <returns>The element.</returns>
     /// <exception cref="BrokerTypeException">The value is not a vector.</exception>
-    public BrokerData this[int index] => ((BrokerData[])Expect(BrokerDataKind.Vector)._obj!)[index];
+    public BrokerData this[int index]
+    {
+        get
+        {
+            ExpectKind(BrokerDataKind.Vector);
+            return RawElements[index];
+        }
+    }
 
     /// <summary>True when a set contains <paramref name="element"/> (binary search).</summary>
     /// <param name="element">The element.</param>
     /// <returns>True when present.</returns>
     /// <exception cref="BrokerTypeException">The value is not a set.</exception>
     public bool SetContains(in BrokerData element) =>
-        Array.BinarySearch((BrokerData[])Expect(BrokerDataKind.Set)._obj!, element, BrokerDataComparer.Instance) >= 0;
+        Expect(BrokerDataKind.Set).RawElements.BinarySearch(element, BrokerDataComparer.Instance) >= 0;
 
     /// <summary>Looks a key up in a table (binary search).</summary>
     /// <param name="key">The key.</param>
@@ -572,11 +631,24 @@ public readonly partial struct BrokerData
     // The kind fixes the array type (every factory guarantees it), so the codec skips the cast checks.
     internal byte[] RawBytes => Unsafe.As<byte[]>(_obj!);
 
-    internal BrokerData[] RawElements => Unsafe.As<BrokerData[]>(_obj!);
+    internal ReadOnlySpan<BrokerData> RawElements => MemoryMarshal.CreateReadOnlySpan(
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Unsafe.As<BrokerData[]>(_obj!)), (nint)_a), (int)_b);
 
     internal KeyValuePair<BrokerData, BrokerData>[] RawEntries => Unsafe.As<KeyValuePair<BrokerData, BrokerData>[]>(_obj!);
 
     internal bool IsV4Mapped => _a == V4MappedHigh && (_b & 0xFFFF_FFFF_0000_0000UL) == V4MappedLowPrefix;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ExpectKind(BrokerDataKind kind)
+    {
+        if (_kind != kind)
+        {
+            ThrowTypeClash(kind, _kind);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTypeClash(BrokerDataKind expected, BrokerDataKind actual) => throw new BrokerTypeException(expected, actual);
 
     private BrokerData Expect(BrokerDataKind kind)
     {

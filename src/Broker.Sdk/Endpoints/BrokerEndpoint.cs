@@ -55,7 +55,7 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <param name="port">TCP port.</param>
     /// <param name="retry">Retry interval, or null for a single attempt.</param>
     /// <param name="cancellationToken">Stops waiting (the peering keeps retrying in the background if it has a retry interval).</param>
-    /// <returns>The peer.</returns>
+    /// <returns>The peer (with its name when it sent one: it returns after <c>peer_added</c>, see <see cref="BrokerEndpointOptions.PeerNameTimeout"/>).</returns>
     /// <exception cref="BrokerException">Without a retry interval: the connection or handshake failed (the code says why).</exception>
     public async ValueTask<PeerInfo> PeerAsync(string host, int port, TimeSpan? retry = null, CancellationToken cancellationToken = default) =>
         await Core.StartPeering(host, port, retry).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -73,6 +73,17 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <returns>True when a peering was removed; false (and a <c>peer_invalid</c> error event) for an unknown peer.</returns>
     public ValueTask<bool> UnpeerAsync(string host, int port, CancellationToken cancellationToken = default) =>
         Core.UnpeerAsync(host, port, cancellationToken);
+
+    /// <summary>
+    /// Removes the direct peering with the endpoint <paramref name="peer"/> gracefully (BYE exchange), whichever side
+    /// dialed, and stops our retries to it. Like Broker, a peer that dialed us with a retry interval re-peers on its
+    /// own; unpeer on that side (or by host and port there) to end it for good.
+    /// </summary>
+    /// <param name="peer">The peer's endpoint id, e.g. <see cref="PeerInfo.Id"/> from <see cref="Peers"/> or a status event.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>True when a peering was removed; false (and a <c>peer_invalid</c> error event) for an unknown peer.</returns>
+    public ValueTask<bool> UnpeerAsync(EndpointId peer, CancellationToken cancellationToken = default) =>
+        Core.UnpeerAsync(peer, cancellationToken);
 
     /// <summary>The peers with a completed handshake.</summary>
     public IReadOnlyList<PeerInfo> Peers => Core.Peers;
@@ -114,7 +125,10 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     }
 
     /// <summary>Subscribes to a topic prefix (raw string prefix: <c>a/b</c> also matches <c>a/bc</c>).</summary>
-    /// <param name="prefix">The prefix ("" receives everything).</param>
+    /// <param name="prefix">
+    /// The prefix ("" receives everything, including this endpoint's statuses and errors as data on
+    /// <see cref="StatusTopics.Statuses"/> and <see cref="StatusTopics.Errors"/>, which may also be subscribed to directly).
+    /// </param>
     /// <param name="options">Queue options.</param>
     /// <returns>The subscription: an async stream of messages; dispose it to unsubscribe.</returns>
     /// <exception cref="InvalidTopicException">The prefix is invalid.</exception>

@@ -33,6 +33,14 @@ public sealed record BrokerEndpointOptions
     /// <summary>A connection that has not completed its handshake by then is closed (default 10 s).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long <c>peer_added</c> (and <see cref="BrokerEndpoint.PeerAsync"/>) waits after a handshake for the peer's
+    /// name (default 500 ms). Another Broker.Sdk endpoint sends its name at once and a real Broker node answers our
+    /// name ping within one round trip, so the full wait only applies to a peer that never answers pings. A name
+    /// that arrives later still updates <see cref="BrokerEndpoint.Peers"/>. See docs/peering.md, "Peer names".
+    /// </summary>
+    public TimeSpan PeerNameTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The largest frame accepted before the handshake completes (default 1 KiB; handshake frames are tiny).</summary>
     public int MaxHandshakeFrameSize { get; init; } = 1024;
 

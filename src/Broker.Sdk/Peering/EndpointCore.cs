@@ -344,6 +344,46 @@ internal sealed class EndpointCore
         return true;
     }
 
+    /// <summary>Unpeers by endpoint id: any direct peering with <paramref name="peer"/>, inbound or outbound; stops its retries.</summary>
+    public async ValueTask<bool> UnpeerAsync(EndpointId peer, CancellationToken cancellationToken)
+    {
+        List<PeerConnection> targets = [];
+        bool stoppedRetries = false;
+        lock (_lock)
+        {
+            foreach (var p in _outbound.ToArray())
+            {
+                if (p.Current is { } current && current.PeerId == peer)
+                {
+                    p.Cancellation.Cancel();
+                    _outbound.Remove(p);
+                    stoppedRetries = true;
+                }
+            }
+
+            foreach (var c in _established)
+            {
+                if (c.PeerId == peer)
+                {
+                    targets.Add(c);
+                }
+            }
+        }
+
+        if (targets.Count == 0 && !stoppedRetries)
+        {
+            Emit(new ErrorEvent(BrokerErrorCode.PeerInvalid, null, $"cannot unpeer from unknown peer {peer}"));
+            return false;
+        }
+
+        foreach (var c in targets)
+        {
+            await c.CloseGracefullyAsync("unpeered", cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     public IReadOnlyList<PeerInfo> Peers
     {
         get
@@ -471,7 +511,7 @@ internal sealed class EndpointCore
         }
     }
 
-    /// <summary>Adds a peer after its handshake; emits endpoint_discovered and peer_added before any of its data.</summary>
+    /// <summary>Adds a peer after its handshake (routing starts); its events follow in <see cref="OnAnnounced"/>.</summary>
     public bool OnEstablished(PeerConnection connection, string[] sentFilter)
     {
         string[] current;
@@ -493,10 +533,15 @@ internal sealed class EndpointCore
             SendRoutingUpdate(connection, current);
         }
 
+        return true;
+    }
+
+    /// <summary>Emits endpoint_discovered and peer_added (with the peer's name if it sent one) before any of its data.</summary>
+    public void OnAnnounced(PeerConnection connection)
+    {
         var info = connection.Info!;
         Emit(new StatusEvent(StatusCode.EndpointDiscovered, info, "found a new peer in the network"));
         Emit(new StatusEvent(StatusCode.PeerAdded, info, "handshake successful"));
-        return true;
     }
 
     /// <summary>Stops routing to a peer (graceful close in progress).</summary>
@@ -577,6 +622,15 @@ internal sealed class EndpointCore
         {
             s.Offer(endpointEvent);
         }
+
+        // Broker also delivers statuses and errors as ordinary data on <$>/local/data/{statuses,errors} to
+        // matching local subscribers (the empty prefix too); DeliverLocal never touches peers.
+        var snap = _snapshot;
+        string topic = endpointEvent is StatusEvent ? StatusTopics.Statuses : StatusTopics.Errors;
+        if (snap.Subscribers.Count != 0 && snap.Subscribers.HasMatch(topic))
+        {
+            DeliverLocal(snap, topic, StatusData.Of(endpointEvent), EndpointId.Nil);
+        }
     }
 
     // ------------------------------------------------------------------ subscriptions, handlers, filters, ACLs
@@ -584,6 +638,7 @@ internal sealed class EndpointCore
     public BrokerSubscription Subscribe(string prefix, SubscriberOptions? options)
     {
         var problem = TopicRules.CheckSubscriptionPrefix(prefix);
+
         if (problem != TopicProblem.None)
         {
             throw new InvalidTopicException(prefix, problem, nameof(prefix));
@@ -762,6 +817,15 @@ internal sealed class EndpointCore
             }
         }
     }
+
+    /// <summary>
+    /// Delivers an endpoint-local message (<c>&lt;$&gt;/local/...</c>, e.g. store events) to matching local subscribers
+    /// only: never to peers or WebSocket clients. The sender is nil, as for statuses and local publishes.
+    /// </summary>
+    internal void PublishLocal(string topic, in BrokerData data) => DeliverLocal(_snapshot, topic, data, EndpointId.Nil);
+
+    /// <summary>True when a local subscriber's prefix matches the topic (lets producers skip building messages).</summary>
+    internal bool HasLocalSubscriber(string topic) => _snapshot.Subscribers.HasMatch(topic);
 
     private void Enqueue(PeerConnection peer, in OutboundFrame frame)
     {

@@ -37,6 +37,9 @@ internal sealed class PeerConnection
     private byte[] _lastTopicBytes = [];
     private string _lastTopic = "";
     private long _malformed;
+    private readonly Lock _announceLock = new();
+    private volatile bool _announced;
+    private ITimer? _nameTimer;
 
     public PeerConnection(EndpointCore core, Socket socket, PeerDirection direction, string? address, int port, TimeSpan? retry)
     {
@@ -198,6 +201,10 @@ internal sealed class PeerConnection
 
             Info = new PeerInfo(PeerId, PeerId.ToString(), Address, Port, Direction, Retry);
             _writerTask = Task.Run(WriteLoopAsync);
+
+            // Our name ping is the first operational frame we send (before any routing update or data), so a
+            // Broker.Sdk peer's first frame tells us whether a name is coming (PeerNames).
+            Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Ping, FrameArena.RawFrame(_core.Id, PeerId, EnvelopeType.Ping, WireFormat.DefaultTtl, WireFormat.ReservedTopic, PeerNames.EncodePing(_core.Options.Name))));
             established = _core.OnEstablished(this, _sentFilter);
             if (!established)
             {
@@ -205,12 +212,16 @@ internal sealed class PeerConnection
                 return;
             }
 
-            _established.TrySetResult(Info);
+            // peer_added waits (bounded) for the peer's first frame; a peer that never sends one is announced by id.
+            _nameTimer = _core.TimeProvider.CreateTimer(static s => ((PeerConnection)s!).Announce(null), this, _core.Options.PeerNameTimeout, Timeout.InfiniteTimeSpan);
             await ReadLoopAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            _established.TrySetException(new BrokerException(BrokerErrorCode.PeerDisconnectDuringHandshake, e.Message, e));
+            if (!established)
+            {
+                _established.TrySetException(new BrokerException(BrokerErrorCode.PeerDisconnectDuringHandshake, e.Message, e));
+            }
         }
         finally
         {
@@ -235,8 +246,40 @@ internal sealed class PeerConnection
                 // Writer failures only mean the socket is gone.
             }
 
+            if (established)
+            {
+                Announce(null); // A peer that left before its first frame still gets peer_added before peer_lost.
+            }
+
             _core.OnClosed(this, established, _removing, _removeReason);
         }
+    }
+
+    /// <summary>
+    /// Emits endpoint_discovered + peer_added once, with the peer's name when it sent one, and completes
+    /// <see cref="Established"/>. Called by the reader on the peer's first frame, by the name timer, or on close;
+    /// the lock keeps the reader from delivering data before the timer's peer_added is out.
+    /// </summary>
+    private void Announce(string? name)
+    {
+        lock (_announceLock)
+        {
+            if (_announced)
+            {
+                return;
+            }
+
+            if (name is not null)
+            {
+                Info = Info! with { Name = name };
+            }
+
+            _core.OnAnnounced(this);
+            _announced = true;
+        }
+
+        _nameTimer?.Dispose();
+        _established.TrySetResult(Info!);
     }
 
     // ------------------------------------------------------------------ handshake
@@ -551,6 +594,11 @@ internal sealed class PeerConnection
                 uint length = ReadLength(buffer);
                 if (length > max)
                 {
+                    if (!_announced)
+                    {
+                        Announce(null);
+                    }
+
                     _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"frame of {length} bytes exceeds the limit of {max}; closing the connection"));
                     _reader.AdvanceTo(buffer.Start, buffer.End);
                     return;
@@ -608,6 +656,12 @@ internal sealed class PeerConnection
             return true;
         }
 
+        if (!_announced)
+        {
+            // The first frame: a Broker.Sdk peer's name ping, or anything else (then no name is coming).
+            Announce(env.Type == EnvelopeType.Ping && !env.Sender.IsNil && PeerNames.TryDecode(env.Payload, out var first) ? first : null);
+        }
+
         if (env.Topic.Length > _core.Options.MaxTopicLength)
         {
             _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"topic of {env.Topic.Length} bytes exceeds the limit of {_core.Options.MaxTopicLength}; closing the connection"));
@@ -662,6 +716,11 @@ internal sealed class PeerConnection
                     return true; // Broker treats a nil sender as local and does not answer.
                 }
 
+                if (PeerNames.TryDecode(env.Payload, out var late) && late is not null && late != Info!.Name)
+                {
+                    Info = Info with { Name = late }; // A name after the wait: later events and Peers use it.
+                }
+
                 Outbox.EnqueueControl(new OutboundFrame(EnvelopeType.Pong, FrameArena.RawFrame(_core.Id, PeerId, EnvelopeType.Pong, WireFormat.DefaultTtl, WireFormat.ReservedTopic, env.Payload)));
                 return true;
             case EnvelopeType.Pong:
@@ -691,6 +750,11 @@ internal sealed class PeerConnection
 
     private void Malformed(string what)
     {
+        if (!_announced)
+        {
+            Announce(null); // A garbled first frame: no name is coming, and the error follows peer_added.
+        }
+
         Interlocked.Increment(ref _malformed);
         _core.OnMalformed(this, $"dropped {what}");
     }

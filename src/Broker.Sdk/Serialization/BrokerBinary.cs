@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Broker.Data;
 using Broker.Errors;
 
@@ -11,7 +12,7 @@ namespace Broker.Serialization;
 /// lengths, addresses in 16-byte v4-mapped form, subnet lengths relative to IPv6, and reals in CAF's
 /// <c>pack754</c> form. The same bytes go on the native wire and into SQLite store files.
 /// </summary>
-public static class BrokerBinary
+public static partial class BrokerBinary
 {
     // CAF pack754 special patterns (golden/native/README.txt item 7).
     private const ulong PackedNaN = 0xFFFF_FFFF_FFFF_FFFFUL;
@@ -24,55 +25,7 @@ public static class BrokerBinary
     /// <summary>The number of bytes the encoding of <paramref name="value"/> takes.</summary>
     /// <param name="value">The value.</param>
     /// <returns>The encoded size in bytes.</returns>
-    public static int GetEncodedSize(in BrokerData value)
-    {
-        switch (value.Kind)
-        {
-            case BrokerDataKind.None: return 1;
-            case BrokerDataKind.Boolean: return 2;
-            case BrokerDataKind.Count:
-            case BrokerDataKind.Integer:
-            case BrokerDataKind.Real:
-            case BrokerDataKind.Timestamp:
-            case BrokerDataKind.Timespan: return 9;
-            case BrokerDataKind.String:
-            case BrokerDataKind.EnumValue:
-            {
-                int n = value.RawBytes.Length;
-                return 1 + VarByteSize((uint)n) + n;
-            }
-
-            case BrokerDataKind.Address: return 17;
-            case BrokerDataKind.Subnet: return 18;
-            case BrokerDataKind.Port: return 4;
-            case BrokerDataKind.Set:
-            case BrokerDataKind.Vector:
-            {
-                var elements = value.RawElements;
-                int size = 1 + VarByteSize((uint)elements.Length);
-                for (int i = 0; i < elements.Length; i++)
-                {
-                    size = checked(size + GetEncodedSize(elements[i]));
-                }
-
-                return size;
-            }
-
-            case BrokerDataKind.Table:
-            {
-                var entries = value.RawEntries;
-                int size = 1 + VarByteSize((uint)entries.Length);
-                for (int i = 0; i < entries.Length; i++)
-                {
-                    size = checked(size + GetEncodedSize(entries[i].Key) + GetEncodedSize(entries[i].Value));
-                }
-
-                return size;
-            }
-
-            default: throw new ArgumentException($"Unknown Broker data kind {value.Kind}.", nameof(value));
-        }
-    }
+    public static int GetEncodedSize(in BrokerData value) => EncodedSize(value);
 
     /// <summary>Encodes a value into a buffer writer without allocating.</summary>
     /// <param name="value">The value.</param>
@@ -129,100 +82,8 @@ public static class BrokerBinary
     }
 
     // Returns the bytes written, or -1 when the destination is too small (nothing is thrown on the hot path).
-    private static int WriteCore(in BrokerData value, Span<byte> destination)
-    {
-        if (destination.IsEmpty)
-        {
-            return -1;
-        }
-
-        destination[0] = (byte)value.Kind;
-        switch (value.Kind)
-        {
-            case BrokerDataKind.None:
-                return 1;
-            case BrokerDataKind.Boolean:
-                if (destination.Length < 2) return -1;
-                destination[1] = (byte)value.RawBits;
-                return 2;
-            case BrokerDataKind.Count:
-            case BrokerDataKind.Integer:
-            case BrokerDataKind.Timestamp:
-            case BrokerDataKind.Timespan:
-                if (destination.Length < 9) return -1;
-                BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.RawBits);
-                return 9;
-            case BrokerDataKind.Real:
-                if (destination.Length < 9) return -1;
-                BinaryPrimitives.WriteUInt64BigEndian(destination[1..], Pack754(BitConverter.UInt64BitsToDouble(value.RawBits)));
-                return 9;
-            case BrokerDataKind.String:
-            case BrokerDataKind.EnumValue:
-            {
-                var bytes = value.RawBytes;
-                int pos = 1 + VarByteSize((uint)bytes.Length);
-                if (destination.Length - pos < bytes.Length) return -1;
-                WriteVarByte((uint)bytes.Length, destination[1..]);
-                bytes.CopyTo(destination[pos..]);
-                return pos + bytes.Length;
-            }
-
-            case BrokerDataKind.Address:
-                if (destination.Length < 17) return -1;
-                BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.AddressHigh);
-                BinaryPrimitives.WriteUInt64BigEndian(destination[9..], value.AddressLow);
-                return 17;
-            case BrokerDataKind.Subnet:
-                if (destination.Length < 18) return -1;
-                BinaryPrimitives.WriteUInt64BigEndian(destination[1..], value.AddressHigh);
-                BinaryPrimitives.WriteUInt64BigEndian(destination[9..], value.AddressLow);
-                destination[17] = value.Aux;
-                return 18;
-            case BrokerDataKind.Port:
-                if (destination.Length < 4) return -1;
-                BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)value.RawBits);
-                destination[3] = value.Aux;
-                return 4;
-            case BrokerDataKind.Set:
-            case BrokerDataKind.Vector:
-            {
-                var elements = value.RawElements;
-                int pos = 1 + VarByteSize((uint)elements.Length);
-                if (destination.Length < pos) return -1;
-                WriteVarByte((uint)elements.Length, destination[1..]);
-                for (int i = 0; i < elements.Length; i++)
-                {
-                    int n = WriteCore(elements[i], destination[pos..]);
-                    if (n < 0) return -1;
-                    pos += n;
-                }
-
-                return pos;
-            }
-
-            case BrokerDataKind.Table:
-            {
-                var entries = value.RawEntries;
-                int pos = 1 + VarByteSize((uint)entries.Length);
-                if (destination.Length < pos) return -1;
-                WriteVarByte((uint)entries.Length, destination[1..]);
-                for (int i = 0; i < entries.Length; i++)
-                {
-                    int n = WriteCore(entries[i].Key, destination[pos..]);
-                    if (n < 0) return -1;
-                    pos += n;
-                    n = WriteCore(entries[i].Value, destination[pos..]);
-                    if (n < 0) return -1;
-                    pos += n;
-                }
-
-                return pos;
-            }
-
-            default:
-                throw new ArgumentException($"Unknown Broker data kind {value.Kind}.", nameof(value));
-        }
-    }
+    private static int WriteCore(in BrokerData value, Span<byte> destination) =>
+        WriteValue(value, ref MemoryMarshal.GetReference(destination), 0, destination.Length);
 
     /// <summary>Decodes exactly one value that must fill the whole input.</summary>
     /// <param name="source">The bytes.</param>
@@ -422,192 +283,5 @@ public static class BrokerBinary
         }
 
         return negative ? -magnitude : magnitude;
-    }
-
-    private ref struct Reader
-    {
-        private readonly ReadOnlySpan<byte> _source;
-        private readonly BrokerDecodeLimits _limits;
-        private int _pos;
-
-        public Reader(ReadOnlySpan<byte> source, BrokerDecodeLimits limits)
-        {
-            _source = source;
-            _limits = limits;
-            _pos = 0;
-        }
-
-        public readonly int Position => _pos;
-
-        public BrokerData ReadValue(int depth)
-        {
-            if (_pos >= _source.Length)
-            {
-                throw Fail("truncated input: expected a type tag");
-            }
-
-            byte tag = _source[_pos++];
-            switch ((BrokerDataKind)tag)
-            {
-                case BrokerDataKind.None:
-                    return BrokerData.None;
-                case BrokerDataKind.Boolean:
-                    // Broker reads any non-zero byte as true (and writes only 0 or 1); so do we.
-                    return BrokerData.Boolean(Take(1)[0] != 0);
-
-                case BrokerDataKind.Count:
-                case BrokerDataKind.Integer:
-                case BrokerDataKind.Timestamp:
-                case BrokerDataKind.Timespan:
-                    return BrokerData.FromBits((BrokerDataKind)tag, BinaryPrimitives.ReadUInt64BigEndian(Take(8)));
-                case BrokerDataKind.Real:
-                    return BrokerData.Real(Unpack754(BinaryPrimitives.ReadUInt64BigEndian(Take(8))));
-                case BrokerDataKind.String:
-                    return BrokerData.FromStringBytes(ReadBytes());
-                case BrokerDataKind.EnumValue:
-                    return BrokerData.FromEnumBytes(ReadBytes());
-                case BrokerDataKind.Address:
-                    return BrokerData.AddressFromBytes(Take(16));
-                case BrokerDataKind.Subnet:
-                {
-                    var bytes = Take(17);
-                    byte length = bytes[16];
-
-                    // Broker never writes a length beyond 128 (or below 96 for an IPv4 network): such bytes are
-                    // not a subnet. Host bits are masked, as Broker's constructor does.
-                    if (length > 128 || (length < 96 && IsV4Mapped(bytes)))
-                    {
-                        throw Fail($"invalid subnet length {length}", _pos - 1);
-                    }
-
-                    return BrokerData.SubnetFromRaw(bytes[..16], length);
-                }
-
-                case BrokerDataKind.Port:
-                {
-                    var bytes = Take(3);
-                    if (bytes[2] > (byte)PortProtocol.Icmp)
-                    {
-                        throw Fail($"invalid port protocol {bytes[2]}", _pos - 1);
-                    }
-
-                    return BrokerData.Port(BinaryPrimitives.ReadUInt16BigEndian(bytes), (PortProtocol)bytes[2]);
-                }
-
-                case BrokerDataKind.Set:
-                case BrokerDataKind.Vector:
-                {
-                    EnterContainer(depth);
-                    int count = ReadCount(minBytesPerItem: 1);
-                    var elements = count == 0 ? Array.Empty<BrokerData>() : new BrokerData[count];
-                    for (int i = 0; i < elements.Length; i++)
-                    {
-                        elements[i] = ReadValue(depth + 1);
-                    }
-
-                    if (tag == (byte)BrokerDataKind.Vector)
-                    {
-                        return BrokerData.FromVectorArray(elements);
-                    }
-
-                    // Broker sends sets sorted; normalise anything else rather than trusting it.
-                    return BrokerData.IsStrictlyAscending(elements) ? BrokerData.FromSortedSet(elements) : BrokerData.FromSetArray(elements);
-                }
-
-                case BrokerDataKind.Table:
-                {
-                    EnterContainer(depth);
-                    int count = ReadCount(minBytesPerItem: 2);
-                    var entries = count == 0 ? Array.Empty<KeyValuePair<BrokerData, BrokerData>>() : new KeyValuePair<BrokerData, BrokerData>[count];
-                    bool sorted = true;
-                    for (int i = 0; i < count; i++)
-                    {
-                        var key = ReadValue(depth + 1);
-                        var value = ReadValue(depth + 1);
-                        entries[i] = new(key, value);
-                        if (i > 0 && sorted && entries[i - 1].Key.CompareTo(key) >= 0)
-                        {
-                            sorted = false;
-                        }
-                    }
-
-                    return sorted ? BrokerData.FromSortedTable(entries) : BrokerData.FromTableArray(entries);
-                }
-
-                default:
-                    throw Fail($"unknown type tag {tag}", _pos - 1);
-            }
-        }
-
-        private readonly void EnterContainer(int depth)
-        {
-            if (depth >= _limits.MaxDepth)
-            {
-                throw Fail($"nesting deeper than the limit of {_limits.MaxDepth}", _pos - 1);
-            }
-
-            // A generous MaxDepth must still never overflow the stack (which would kill the process). Shallow
-            // nesting cannot, so the (non-free) stack probe only runs beyond the default depth.
-            if (depth >= 64 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
-            {
-                throw Fail("nesting too deep for the available stack", _pos - 1);
-            }
-        }
-
-        private static bool IsV4Mapped(ReadOnlySpan<byte> address16) =>
-            BinaryPrimitives.ReadUInt64BigEndian(address16) == 0 &&
-            BinaryPrimitives.ReadUInt32BigEndian(address16[8..]) == 0x0000_FFFFu;
-
-        private int ReadCount(int minBytesPerItem)
-        {
-            if (!TryReadVarByte(_source[_pos..], out uint count, out int used))
-            {
-                throw Fail("truncated or oversized length");
-            }
-
-            _pos += used;
-            if (count > (uint)_limits.MaxCollectionCount)
-            {
-                throw Fail($"collection of {count} elements exceeds the limit of {_limits.MaxCollectionCount}");
-            }
-
-            // Every element needs at least one byte: a count the remaining input cannot hold is a lie.
-            if ((ulong)count * (ulong)minBytesPerItem > (ulong)(_source.Length - _pos))
-            {
-                throw Fail($"collection claims {count} elements but only {_source.Length - _pos} bytes remain");
-            }
-
-            return (int)count;
-        }
-
-        private byte[] ReadBytes()
-        {
-            if (!TryReadVarByte(_source[_pos..], out uint length, out int used))
-            {
-                throw Fail("truncated or oversized length");
-            }
-
-            _pos += used;
-            if (length > (uint)_limits.MaxStringBytes)
-            {
-                throw Fail($"string of {length} bytes exceeds the limit of {_limits.MaxStringBytes}");
-            }
-
-            return length == 0 ? Array.Empty<byte>() : Take((int)length).ToArray();
-        }
-
-        private ReadOnlySpan<byte> Take(int count)
-        {
-            if (_source.Length - _pos < count)
-            {
-                throw Fail($"truncated input: needed {count} byte(s), {_source.Length - _pos} remain");
-            }
-
-            var span = _source.Slice(_pos, count);
-            _pos += count;
-            return span;
-        }
-
-        private readonly BrokerDecodeException Fail(string message, int? at = null) => new(message, at ?? _pos);
     }
 }

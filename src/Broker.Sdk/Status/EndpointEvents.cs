@@ -1,4 +1,5 @@
 using System.Net;
+using Broker.Data;
 using Broker.Errors;
 
 namespace Broker;
@@ -53,6 +54,13 @@ public abstract record EndpointEvent(PeerInfo? Peer, string Message);
 /// <param name="Message">Broker's message text.</param>
 public sealed record StatusEvent(StatusCode Code, PeerInfo? Peer, string Message) : EndpointEvent(Peer, Message)
 {
+    /// <summary>
+    /// Broker's data form, as delivered on <see cref="StatusTopics.Statuses"/>:
+    /// <c>["status", code:enum_value, [node-id, address, port, retry-seconds], message]</c>.
+    /// </summary>
+    /// <returns>The event as Broker data.</returns>
+    public BrokerData ToData() => StatusData.Of(this);
+
     /// <inheritdoc />
     public override string ToString() => $"{Code}: {Message}{(Peer is null ? "" : $" ({Peer.Name})")}";
 }
@@ -63,6 +71,13 @@ public sealed record StatusEvent(StatusCode Code, PeerInfo? Peer, string Message
 /// <param name="Message">What went wrong.</param>
 public sealed record ErrorEvent(BrokerErrorCode Code, PeerInfo? Peer, string Message) : EndpointEvent(Peer, Message)
 {
+    /// <summary>
+    /// Broker's data form, as delivered on <see cref="StatusTopics.Errors"/>:
+    /// <c>["error", code:enum_value, context]</c> with context <c>[message]</c> or <c>[endpoint_info, message]</c>.
+    /// </summary>
+    /// <returns>The event as Broker data.</returns>
+    public BrokerData ToData() => StatusData.Of(this);
+
     /// <inheritdoc />
     public override string ToString() => $"{Code.Name()}: {Message}{(Peer is null ? "" : $" ({Peer.Name})")}";
 }

@@ -41,6 +41,22 @@ public sealed class DataStore : IAsyncDisposable
 
     internal StoreActor Actor => _actor;
 
+    /// <summary>
+    /// Subscribes to this store's change events (spec §5.8) as typed <see cref="StoreChange"/> records: inserts,
+    /// updates, erases (also one per key on clear) and expiries, in the order they were applied here. On a master
+    /// every applied write; on a clone every change received from the master, plus the difference when a snapshot
+    /// replaces its contents. A frontend holds no data and sees events only when a master or clone of the same
+    /// store lives on this endpoint. The same events are published as data on
+    /// <c>&lt;$&gt;/local/data/store-events/&lt;name&gt;</c> for any local subscriber; they are never sent to peers.
+    /// </summary>
+    /// <param name="options">Queue size and overflow policy (the endpoint's defaults when null).</param>
+    /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    public StoreChangeSubscription SubscribeChanges(SubscriberOptions? options = null)
+    {
+        string topic = StoreTopics.Events(Name);
+        return new StoreChangeSubscription(_host.Transport.SubscribeLocal(topic, options), topic);
+    }
+
     // ---- fire-and-forget mutators ----------------------------------------------------------------------------
 
     /// <summary>Stores a value (Broker <c>put</c>, seed <c>insert</c>), replacing any previous value and expiry.</summary>

@@ -300,7 +300,7 @@ public static partial class BrokerConvert
     /// <returns>A new list.</returns>
     public static List<T> DecodeList<T>(BrokerData data, Func<BrokerData, T> decode)
     {
-        var items = data.AsVector();
+        var items = data.AsVectorSpan();
         var result = new List<T>(items.Length);
         foreach (var item in items)
         {
@@ -317,7 +317,7 @@ public static partial class BrokerConvert
     /// <returns>A new array.</returns>
     public static T[] DecodeArray<T>(BrokerData data, Func<BrokerData, T> decode)
     {
-        var items = data.AsVector();
+        var items = data.AsVectorSpan();
         var result = new T[items.Length];
         for (int i = 0; i < result.Length; i++)
         {
@@ -342,7 +342,7 @@ public static partial class BrokerConvert
     /// <returns>A new hash set.</returns>
     public static HashSet<T> DecodeHashSet<T>(BrokerData data, Func<BrokerData, T> decode)
     {
-        var items = data.AsSet();
+        var items = data.AsSetSpan();
         var result = new HashSet<T>(items.Length);
         foreach (var item in items)
         {
@@ -380,9 +380,9 @@ public static partial class BrokerConvert
     /// <param name="data">The received value.</param>
     /// <param name="fieldCount">The number of declared fields.</param>
     /// <param name="recordType">The record's .NET type (for the message).</param>
-    /// <returns>The fields.</returns>
+    /// <returns>The fields (not copied).</returns>
     /// <exception cref="BrokerConversionException">The value is not a vector of that length.</exception>
-    public static ImmutableArray<BrokerData> RecordFields(in BrokerData data, int fieldCount, string recordType)
+    public static ReadOnlySpan<BrokerData> RecordFields(in BrokerData data, int fieldCount, string recordType)
     {
         if (data.Kind != BrokerDataKind.Vector)
         {
@@ -391,7 +391,7 @@ public static partial class BrokerConvert
                 recordType, null, recordType, data.Kind);
         }
 
-        var fields = data.AsVector();
+        var fields = data.AsVectorSpan();
         if (fields.Length != fieldCount)
         {
             throw new BrokerConversionException(

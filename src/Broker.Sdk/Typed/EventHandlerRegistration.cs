@@ -99,6 +99,11 @@ public sealed class EventHandlerRegistration : IAsyncDisposable
     internal async ValueTask ProcessAsync<THandler>(BrokerEndpoint endpoint, BrokerMessage message, EventContract<THandler> contract, THandler handler, Action<ErrorEvent>? onError)
         where THandler : class
     {
+        if (message.Topic.StartsWith(Topics.TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
+        {
+            return; // Statuses and errors as data (an empty prefix receives them): not events, and no error loop.
+        }
+
         if (!ZeekEvent.TryDecode(message.Data, out var zeekEvent))
         {
             Report(endpoint, onError, new ErrorEvent(BrokerErrorCode.InvalidMessage, null,

@@ -113,7 +113,8 @@ public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments
             return false;
         }
 
-        var outer = data.AsVector();
+        // Spans, not AsVector(): the containers of a decoded value are slices of one shared array.
+        var outer = data.AsVectorSpan();
         if (outer.Length == 3 && outer[0].Kind == BrokerDataKind.Count && outer[1].Kind == BrokerDataKind.Count)
         {
             if (outer[0].AsCount() != FormatVersion || outer[1].AsCount() != EventMessageType || outer[2].Kind != BrokerDataKind.Vector)
@@ -121,7 +122,7 @@ public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments
                 return false;
             }
 
-            var content = outer[2].AsVector();
+            var content = outer[2].AsVectorSpan();
             if (content.Length is < 2 or > 3 || content[0].Kind != BrokerDataKind.String || content[1].Kind != BrokerDataKind.Vector)
             {
                 return false;
@@ -136,7 +137,7 @@ public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments
                 }
 
                 var builder = ImmutableArray.CreateBuilder<(ulong, BrokerData)>();
-                foreach (var entry in content[2].AsVector())
+                foreach (var entry in content[2].AsVectorSpan())
                 {
                     if (entry.Kind != BrokerDataKind.Vector || entry.Length != 2 || entry[0].Kind != BrokerDataKind.Count)
                     {
@@ -156,7 +157,7 @@ public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments
         // Seed (Bro 2.4/2.5) form: [name, args...].
         if (outer.Length >= 1 && outer[0].Kind == BrokerDataKind.String)
         {
-            zeekEvent = new ZeekEvent(outer[0].AsString(), outer.RemoveAt(0), ImmutableArray<(ulong, BrokerData)>.Empty);
+            zeekEvent = new ZeekEvent(outer[0].AsString(), ImmutableArray.Create(outer[1..]), ImmutableArray<(ulong, BrokerData)>.Empty);
             return true;
         }
 

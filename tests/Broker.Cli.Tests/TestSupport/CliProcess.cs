@@ -124,6 +124,15 @@ internal sealed class CliProcess : IAsyncDisposable
         await _process.StandardInput.FlushAsync();
     }
 
+    /// <summary>Kills the process at once (SIGKILL: no BYE, the kernel closes its sockets) and waits for it to end.</summary>
+    /// <returns>A task.</returns>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        using var cts = new CancellationTokenSource(DefaultWait);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
     /// <summary>Closes stdin (a node then shuts down, a publisher finishes).</summary>
     public void CloseStdin() => _process.StandardInput.Close();
 

@@ -1,5 +1,11 @@
+// Shared source: compiled here (the integration tests send every event over a real connection) and embedded as
+// text in Broker.Generators.Tests (the AllTypes snapshot case), so both test the same contract. Keep it
+// self-contained: explicit usings, since the snapshot compilation has no implicit ones.
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Net;
+using System.Threading.Tasks;
 using Broker.Data;
 
 namespace Broker.Generators.IntegrationTests.Contracts;
@@ -64,18 +70,3 @@ public partial interface IAllTypes
     [BrokerEvent("nothing")]
     void Nothing();
 }
-
-/// <summary>The seed's demo contract (DESIGN §5).</summary>
-[BrokerEvents("bro/event/")]
-public partial interface IDemoEvents
-{
-    [BrokerEvent("my_event")]
-    void MyEvent(string msg, ulong c);
-
-    [BrokerEvent("my_auto_event", AutoPublish = true)]
-    void MyAutoEvent(string msg, ulong c);
-}
-
-/// <summary>The seed's demo log stream.</summary>
-[LogStream("Test::LOG", Path = "test")]
-public partial record TestInfo(string Msg, ulong Num, string? Note = null);

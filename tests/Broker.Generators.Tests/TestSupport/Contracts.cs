@@ -22,67 +22,11 @@ internal static class Contracts
         public partial record TestInfo(string Msg, ulong Num);
         """;
 
-    public const string AllTypes = """
-        using System;
-        using System.Collections.Generic;
-        using System.Collections.Immutable;
-        using System.Net;
-        using System.Threading.Tasks;
-        using Broker;
-        using Broker.Data;
-
-        namespace Typed.Samples;
-
-        public enum Proto { Tcp, Udp, Icmp }
-
-        [BrokerRecord]
-        public partial record Endpoint(IPAddress Host, BrokerPort Port);
-
-        [BrokerRecord]
-        public partial class Connection
-        {
-            public string Uid { get; set; } = "";
-            public Endpoint? Origin { get; set; }
-            public Proto Proto { get; init; }
-            public TimeSpan? Duration { get; set; }
-            public List<string> Services { get; set; } = new();
-        }
-
-        [BrokerEvents("demo/all/")]
-        public partial interface IAllTypes
-        {
-            [BrokerEvent("scalars")]
-            void Scalars(bool b, ulong count, long integer, int small, uint usmall, double real, string text);
-
-            [BrokerEvent("small_numbers")]
-            void SmallNumbers(ushort u16, byte u8, short i16, sbyte i8, float single);
-
-            [BrokerEvent("network")]
-            void Network(IPAddress address, IPNetwork subnet, BrokerPort port);
-
-            [BrokerEvent("time")]
-            Task Time(DateTimeOffset at, TimeSpan took);
-
-            [BrokerEvent("enums")]
-            ValueTask Enums(Proto proto, Proto? maybe);
-
-            [BrokerEvent("nullables")]
-            void Nullables(string? text, ulong? count, IPAddress? address);
-
-            [BrokerEvent("collections")]
-            void Collections(List<ulong> list, string[] array, ImmutableArray<long> immutable, IReadOnlyList<double> readOnly,
-                HashSet<string> set, ISet<IPAddress> addresses, Dictionary<string, ulong> table, IReadOnlyDictionary<BrokerPort, List<string>> nested);
-
-            [BrokerEvent("records")]
-            void Records(Endpoint endpoint, Connection connection, List<Endpoint> endpoints, Endpoint? missing);
-
-            [BrokerEvent("raw")]
-            void Raw(BrokerData anything);
-
-            [BrokerEvent("nothing")]
-            void Nothing();
-        }
-        """;
+    /// <summary>
+    /// The integration tests' contract (tests/Broker.Generators.IntegrationTests/Contracts/AllTypesContract.cs,
+    /// embedded at build time): the snapshots show the code those tests run over a real connection.
+    /// </summary>
+    public static readonly string AllTypes = Embedded("Contracts/AllTypesContract.cs");
 
     public const string BaseContract = """
         using Broker;
@@ -157,4 +101,12 @@ internal static class Contracts
             void Batch(List<Telemetry> items, Envelope envelope, Both both);
         }
         """;
+
+    private static string Embedded(string name)
+    {
+        using var stream = typeof(Contracts).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"embedded contract {name} is missing (see Broker.Generators.Tests.csproj)");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 }

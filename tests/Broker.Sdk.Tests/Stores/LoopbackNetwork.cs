@@ -128,6 +128,49 @@ internal sealed class LoopbackNetwork : IAsyncDisposable
             });
         }
 
+        private readonly List<BrokerSubscription> _local = new();
+
+        public bool HasLocalSubscriber(string topic)
+        {
+            lock (_local)
+            {
+                return _local.Exists(s => topic.StartsWith(s.Prefix, StringComparison.Ordinal));
+            }
+        }
+
+        /// <summary>Local data delivery with the endpoint's contract: matching local subscribers only.</summary>
+        public void PublishLocal(string topic, in Broker.Data.BrokerData data)
+        {
+            BrokerSubscription[] subs;
+            lock (_local)
+            {
+                subs = _local.FindAll(s => topic.StartsWith(s.Prefix, StringComparison.Ordinal)).ToArray();
+            }
+
+            var message = new BrokerMessage(topic, data, EndpointId.Nil);
+            foreach (var s in subs)
+            {
+                s.Offer(message);
+            }
+        }
+
+        public BrokerSubscription SubscribeLocal(string prefix, SubscriberOptions? options)
+        {
+            var sub = new BrokerSubscription(prefix, options?.QueueSize ?? 4096, options?.OverflowPolicy ?? OverflowPolicy.DropOldest, s =>
+            {
+                lock (_local)
+                {
+                    _local.Remove(s);
+                }
+            });
+            lock (_local)
+            {
+                _local.Add(sub);
+            }
+
+            return sub;
+        }
+
         public bool AnyPeerSubscribes(string topic)
         {
             foreach (var node in _network.Nodes())

@@ -37,6 +37,14 @@ public class TopicRulesTests
     [InlineData("a//", TopicProblem.EmptyComponent)]
     [InlineData("a b", TopicProblem.WhiteSpace)]
     [InlineData("<$>/local", TopicProblem.Reserved)]
+    [InlineData("<$>", TopicProblem.Reserved)]
+    [InlineData("kv/<$>/data/master", TopicProblem.Reserved)]
+    [InlineData("<$>/local/", TopicProblem.None)] // endpoint-local statuses, errors and store events may be subscribed to
+    [InlineData("<$>/local/data/statuses", TopicProblem.None)]
+    [InlineData("<$>/local/data/store-events", TopicProblem.None)]
+    [InlineData("<$>/local/data/<$>", TopicProblem.Reserved)]
+    [InlineData("<$>/local/a b", TopicProblem.WhiteSpace)]
+    [InlineData("store/<$>/data/master", TopicProblem.Reserved)]
     public void Subscription_prefixes_are_checked(string? prefix, TopicProblem expected)
     {
         Assert.Equal(expected, TopicRules.CheckSubscriptionPrefix(prefix));

@@ -121,7 +121,7 @@ internal static class BrokerJsonWriter
         }
     }
 
-    private static void WriteArray(IBufferWriter<byte> w, BrokerData[] elements, BrokerJsonOptions options)
+    private static void WriteArray(IBufferWriter<byte> w, ReadOnlySpan<BrokerData> elements, BrokerJsonOptions options)
     {
         Raw(w, "["u8);
         for (int i = 0; i < elements.Length; i++)

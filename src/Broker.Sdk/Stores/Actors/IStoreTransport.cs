@@ -25,6 +25,15 @@ internal interface IStoreTransport
 
     /// <summary>True when some peer advertises a filter matching the topic.</summary>
     bool AnyPeerSubscribes(string topic);
+
+    /// <summary>True when a local data subscriber would receive a message on the topic.</summary>
+    bool HasLocalSubscriber(string topic);
+
+    /// <summary>Delivers data to local subscribers only (store events on <c>&lt;$&gt;/local/</c>); never forwarded.</summary>
+    void PublishLocal(string topic, in Data.BrokerData data);
+
+    /// <summary>Subscribes to local data (the typed store-event view uses it).</summary>
+    BrokerSubscription SubscribeLocal(string prefix, SubscriberOptions? options);
 }
 
 /// <summary>The endpoint's command transport.</summary>
@@ -41,6 +50,12 @@ internal sealed class EndpointStoreTransport(BrokerEndpoint endpoint) : IStoreTr
     public IDisposable Subscribe(string topicPrefix, Action<CommandMessage> handler) => endpoint.AddCommandHandler(topicPrefix, handler);
 
     public bool AnyPeerSubscribes(string topic) => endpoint.AnyPeerSubscribes(topic);
+
+    public bool HasLocalSubscriber(string topic) => endpoint.Core.HasLocalSubscriber(topic);
+
+    public void PublishLocal(string topic, in Data.BrokerData data) => endpoint.Core.PublishLocal(topic, data);
+
+    public BrokerSubscription SubscribeLocal(string prefix, SubscriberOptions? options) => endpoint.Subscribe(prefix, options);
 }
 
 /// <summary>The reserved store topics (spec §2.2).</summary>
@@ -49,4 +64,7 @@ internal static class StoreTopics
     public static string Master(string name) => name + "/<$>/data/master";
 
     public static string Clone(string name) => name + "/<$>/data/clone";
+
+    /// <summary>Where a store's change events go: Broker's <c>topic::store_events() / name</c>.</summary>
+    public static string Events(string name) => StoreChange.TopicPrefix + "/" + name;
 }

@@ -1,5 +1,6 @@
 using Broker.Data;
 using Broker.Errors;
+using Broker.Stores.Backends;
 using Broker.Stores.Engine;
 using Broker.Stores.Wire;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,8 @@ namespace Broker.Stores.Actors;
 /// The master of a store: applies every mutation (local calls and commands from clones and frontends) in arrival
 /// order, broadcasts the resulting puts/erases to clones with sequence numbers, answers snapshot requests
 /// (nack [0]) with ack_clone, expires entries on a tick and sends keepalives. Access is serialised by one lock;
-/// sends happen under it so sequence numbers leave in order.
+/// sends happen under it so sequence numbers leave in order. Store events (spec §5.8) are emitted under the same
+/// lock, so local subscribers see them in the order the changes were applied.
 /// </summary>
 internal sealed class MasterActor : StoreActor
 {
@@ -72,10 +74,16 @@ internal sealed class MasterActor : StoreActor
             }
 
             long now = NowNs;
+            var before = EventsWanted() ? ReadBefore(request) : null;
             var result = _engine.Execute(request, now, out var change);
             if (change.Kind != ChangeKind.None)
             {
                 Broadcast(change, publisher);
+                if (before is not null)
+                {
+                    EmitEvents(change, before, publisher);
+                }
+
                 if (durable)
                 {
                     try
@@ -93,8 +101,66 @@ internal sealed class MasterActor : StoreActor
         }
     }
 
+    private bool EventsWanted() => Events.Wanted;
+
+    /// <summary>What events need from before the change: the old entry of the key, or every key a clear removes.</summary>
+    private sealed class Before
+    {
+        public bool HadOld;
+        public StoreEntry Old;
+        public List<KeyValuePair<BrokerData, StoreEntry>>? Cleared;
+    }
+
+    // Under _gate. Only paid for while someone listens. Existence is the stored state (as Broker's backend->get), so
+    // the events alone keep a mirror of the store exact.
+    private Before? ReadBefore(in StoreRequest request)
+    {
+        try
+        {
+            var before = new Before();
+            if (request.Op == StoreOp.Clear)
+            {
+                before.Cleared = _engine.Backend.Entries();
+            }
+            else if (!StoreRequest.IsQuery(request.Op))
+            {
+                before.HadOld = _engine.Backend.TryGet(request.Key, out before.Old);
+            }
+
+            return before;
+        }
+        catch (StoreException)
+        {
+            return null; // the operation itself will report the backend failure
+        }
+    }
+
+    // Under _gate. Broker's master: put → insert or update, erase → erase only if the key existed, clear → one erase per key.
+    private void EmitEvents(in AppliedChange change, Before before, EntityId publisher)
+    {
+        switch (change.Kind)
+        {
+            case ChangeKind.Put when before.HadOld:
+                Events.Update(change.Key, before.Old.Value, change.Value, change.ExpirySpan, publisher);
+                break;
+            case ChangeKind.Put:
+                Events.Insert(change.Key, change.Value, change.ExpirySpan, publisher);
+                break;
+            case ChangeKind.Erase when before.HadOld:
+                Events.Erase(change.Key, publisher);
+                break;
+            case ChangeKind.Clear when before.Cleared is { } cleared:
+                foreach (var kv in cleared)
+                {
+                    Events.Erase(kv.Key, publisher);
+                }
+
+                break;
+        }
+    }
+
     // Under _gate.
-    private void Broadcast(in StoreChange change, EntityId publisher)
+    private void Broadcast(in AppliedChange change, EntityId publisher)
     {
         if (!_clonesAttached)
         {
@@ -242,8 +308,14 @@ internal sealed class MasterActor : StoreActor
                 _engine.Backend.Flush(); // group commit of fire-and-forget writes
                 _expired.Clear();
                 _engine.ExpireDue(NowNs, _expired);
+                bool events = _expired.Count > 0 && EventsWanted();
                 foreach (var key in _expired)
                 {
+                    if (events)
+                    {
+                        Events.Expire(key, Self);
+                    }
+
                     if (_clonesAttached)
                     {
                         Send(CloneTopic, new StoreCommand(++_seq, Self, EntityId.Nil, new ExpireCommand(key, Self)));

@@ -375,31 +375,99 @@ internal sealed class RemoteActor : StoreActor
         }
 
         _nextSeq++;
-        var engine = _engine!;
-        long now = NowNs;
+        var backend = _engine!.Backend;
+        bool events = EventsWanted();
         switch (command.Content)
         {
             case PutCommand p:
-                engine.Backend.Put(p.Key, new StoreEntry(p.Value, null, null));
+            {
+                bool hadOld = backend.TryGet(p.Key, out var old);
+                backend.Put(p.Key, new StoreEntry(p.Value, null, null));
+                if (events && hadOld)
+                {
+                    Events.Update(p.Key, old.Value, p.Value, p.Expiry, p.Publisher);
+                }
+                else if (events)
+                {
+                    Events.Insert(p.Key, p.Value, p.Expiry, p.Publisher);
+                }
+
                 break;
+            }
+
             case EraseCommand e:
-                engine.Backend.Erase(e.Key);
+                if (backend.Erase(e.Key) && events)
+                {
+                    Events.Erase(e.Key, e.Publisher);
+                }
+
                 break;
             case ExpireCommand x:
-                engine.Backend.Erase(x.Key);
+                if (backend.Erase(x.Key) && events)
+                {
+                    Events.Expire(x.Key, x.Publisher);
+                }
+
                 break;
-            case ClearCommand:
-                engine.Backend.Clear();
+            case ClearCommand c:
+                if (events)
+                {
+                    foreach (var kv in backend.Entries())
+                    {
+                        Events.Erase(kv.Key, c.Publisher);
+                    }
+                }
+
+                backend.Clear();
                 break;
         }
+    }
 
-        _ = now;
+    // One event stream per store per endpoint: a master here speaks for the store; else the first clone does.
+    private bool EventsWanted() => Events.Wanted && _host.EmitsEvents(this);
+
+    // Under _gate. Broker's clone replaces its contents with a snapshot and reports the difference: erases first,
+    // then inserts and updates (unchanged keys are silent), all published by the master.
+    private void EmitSnapshotDiff(List<KeyValuePair<BrokerData, StoreEntry>> before, IReadOnlyList<KeyValuePair<BrokerData, BrokerData>> after, EntityId master)
+    {
+        var fresh = new Dictionary<BrokerData, BrokerData>(after.Count);
+        foreach (var kv in after)
+        {
+            fresh[kv.Key] = kv.Value;
+        }
+
+        var old = new Dictionary<BrokerData, BrokerData>(before.Count);
+        foreach (var kv in before)
+        {
+            old[kv.Key] = kv.Value.Value;
+            if (!fresh.ContainsKey(kv.Key))
+            {
+                Events.Erase(kv.Key, master);
+            }
+        }
+
+        foreach (var kv in after)
+        {
+            if (!old.TryGetValue(kv.Key, out var previous))
+            {
+                Events.Insert(kv.Key, kv.Value, null, master);
+            }
+            else if (previous != kv.Value)
+            {
+                Events.Update(kv.Key, previous, kv.Value, null, master);
+            }
+        }
     }
 
     // Under _gate.
     private void ApplySnapshot(EntityId master, AckCloneCommand ack)
     {
         var backend = _engine!.Backend;
+        if (EventsWanted())
+        {
+            EmitSnapshotDiff(backend.Entries(), ack.State, master);
+        }
+
         backend.Clear();
         foreach (var kv in ack.State)
         {

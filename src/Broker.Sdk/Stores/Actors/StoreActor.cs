@@ -31,6 +31,7 @@ internal abstract class StoreActor : IAsyncDisposable
         Logger = (ILogger?)transport.LoggerFactory?.CreateLogger("Broker.Stores") ?? NullLogger.Instance;
         MasterTopic = StoreTopics.Master(name);
         CloneTopic = StoreTopics.Clone(name);
+        Events = new StoreEventEmitter(transport, name);
     }
 
     public string Name { get; }
@@ -50,6 +51,9 @@ internal abstract class StoreActor : IAsyncDisposable
     protected string MasterTopic { get; }
 
     protected string CloneTopic { get; }
+
+    /// <summary>This store's change events (local subscribers only); use under the actor's lock.</summary>
+    protected StoreEventEmitter Events { get; }
 
     /// <summary>Store time in ns since the epoch.</summary>
     public long NowNs => (Time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;

@@ -104,6 +104,31 @@ internal sealed class StoreHost : IAsyncDisposable
         return handle;
     }
 
+    /// <summary>
+    /// True when <paramref name="actor"/> publishes its store's change events on this endpoint: the master when one is
+    /// attached here, otherwise the oldest clone, so subscribers never see one change twice.
+    /// </summary>
+    public bool EmitsEvents(StoreActor actor)
+    {
+        lock (_gate)
+        {
+            if (_masters.TryGetValue(actor.Name, out var master))
+            {
+                return ReferenceEquals(master.Actor, actor);
+            }
+
+            foreach (var h in _handles)
+            {
+                if (h.Role == StoreRole.Clone && string.Equals(h.Name, actor.Name, StringComparison.Ordinal))
+                {
+                    return ReferenceEquals(h.Actor, actor);
+                }
+            }
+
+            return false;
+        }
+    }
+
     internal void Detach(DataStore handle)
     {
         lock (_gate)

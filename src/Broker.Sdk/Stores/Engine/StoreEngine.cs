@@ -14,7 +14,7 @@ internal enum ChangeKind : byte
 }
 
 /// <summary>One change: the new value of a key (with its remaining expiry span), an erased key, or clear.</summary>
-internal readonly record struct StoreChange(ChangeKind Kind, BrokerData Key = default, BrokerData Value = default, long? ExpirySpan = null);
+internal readonly record struct AppliedChange(ChangeKind Kind, BrokerData Key = default, BrokerData Value = default, long? ExpirySpan = null);
 
 /// <summary>
 /// The semantics of every store operation (spec §5.2 and §5.3) over any <see cref="IStoreBackend"/>, plus expiry.
@@ -44,7 +44,7 @@ internal sealed class StoreEngine : IDisposable
     public IStoreBackend Backend => _backend;
 
     /// <summary>Executes one operation. <paramref name="change"/> receives what clones must apply.</summary>
-    public StoreResult Execute(in StoreRequest r, long now, out StoreChange change)
+    public StoreResult Execute(in StoreRequest r, long now, out AppliedChange change)
     {
         change = default;
         try
@@ -58,7 +58,7 @@ internal sealed class StoreEngine : IDisposable
         }
     }
 
-    private StoreResult ExecuteCore(in StoreRequest r, long now, ref StoreChange change)
+    private StoreResult ExecuteCore(in StoreRequest r, long now, ref AppliedChange change)
     {
         switch (r.Op)
         {
@@ -76,13 +76,13 @@ internal sealed class StoreEngine : IDisposable
 
             case StoreOp.Erase:
                 _backend.Erase(r.Key);
-                change = new StoreChange(ChangeKind.Erase, r.Key);
+                change = new AppliedChange(ChangeKind.Erase, r.Key);
                 return StoreResult.Ok();
 
             case StoreOp.Clear:
                 _backend.Clear();
                 _deadlines.Clear();
-                change = new StoreChange(ChangeKind.Clear);
+                change = new AppliedChange(ChangeKind.Clear);
                 return StoreResult.Ok();
 
             case StoreOp.Add:
@@ -272,7 +272,7 @@ internal sealed class StoreEngine : IDisposable
     /// Stores a value and computes its deadline: an explicit expiry replaces the old one; without one, a sliding
     /// (since-last-modification) entry is pushed out and any other expiry is cleared (Broker 1.x/2.x rule).
     /// </summary>
-    private StoreResult Write(in BrokerData key, in BrokerData value, StoreExpiry? expiry, StoreEntry? old, long now, ref StoreChange change)
+    private StoreResult Write(in BrokerData key, in BrokerData value, StoreExpiry? expiry, StoreEntry? old, long now, ref AppliedChange change)
     {
         long? deadline = null;
         long? sliding = null;
@@ -293,14 +293,14 @@ internal sealed class StoreEngine : IDisposable
             _deadlines.Enqueue(key, d);
         }
 
-        change = new StoreChange(ChangeKind.Put, key, value, deadline is { } dl ? Math.Max(0, dl - now) : null);
+        change = new AppliedChange(ChangeKind.Put, key, value, deadline is { } dl ? Math.Max(0, dl - now) : null);
         return StoreResult.Ok();
     }
 
     private StoreResult Clash(in StoreRequest r, in BrokerData target) =>
         StoreResult.Fail(BrokerErrorCode.TypeClash, $"{StoreRequest.Name(r.Op)} on {r.Key}: cannot apply {r.Value.Kind} to a {target.Kind}");
 
-    private StoreResult Add(in StoreRequest r, long now, ref StoreChange change)
+    private StoreResult Add(in StoreRequest r, long now, ref AppliedChange change)
     {
         BrokerData target;
         StoreEntry? old = null;
@@ -361,7 +361,7 @@ internal sealed class StoreEngine : IDisposable
         return Write(r.Key, result, r.Expiry, old, now, ref change);
     }
 
-    private StoreResult Subtract(in StoreRequest r, long now, ref StoreChange change)
+    private StoreResult Subtract(in StoreRequest r, long now, ref AppliedChange change)
     {
         if (!TryGetLive(r.Key, now, out var old))
         {

@@ -3,7 +3,7 @@
 #nullable enable
 #pragma warning disable CS0618 // Obsolete members may be part of a contract.
 
-namespace Typed.Samples
+namespace Broker.Generators.IntegrationTests.Contracts
 {
     partial record Endpoint
     {
@@ -20,12 +20,12 @@ namespace Typed.Samples
         /// <param name="data">The Broker vector.</param>
         /// <returns>The value.</returns>
         /// <exception cref="global::Broker.Typed.BrokerConversionException">The value has the wrong shape or a field the wrong type.</exception>
-        public static global::Typed.Samples.Endpoint FromBrokerData(global::Broker.Data.BrokerData data)
+        public static global::Broker.Generators.IntegrationTests.Contracts.Endpoint FromBrokerData(global::Broker.Data.BrokerData data)
         {
-            var __fields = global::Broker.Typed.BrokerConvert.RecordFields(data, 2, "Typed.Samples.Endpoint");
-            return new global::Typed.Samples.Endpoint(
-                global::Broker.Typed.BrokerConvert.Member<global::System.Net.IPAddress>(__fields[0], static __v => global::Broker.Typed.BrokerConvert.DecodeAddress(__v), "Typed.Samples.Endpoint", "Host", "IPAddress"),
-                global::Broker.Typed.BrokerConvert.Member<global::Broker.Data.BrokerPort>(__fields[1], static __v => global::Broker.Typed.BrokerConvert.DecodePort(__v), "Typed.Samples.Endpoint", "Port", "BrokerPort"));
+            var __fields = global::Broker.Typed.BrokerConvert.RecordFields(data, 2, "Broker.Generators.IntegrationTests.Contracts.Endpoint");
+            return new global::Broker.Generators.IntegrationTests.Contracts.Endpoint(
+                global::Broker.Typed.BrokerConvert.Member<global::System.Net.IPAddress>(__fields[0], static __v => global::Broker.Typed.BrokerConvert.DecodeAddress(__v), "Broker.Generators.IntegrationTests.Contracts.Endpoint", "Host", "IPAddress"),
+                global::Broker.Typed.BrokerConvert.Member<global::Broker.Data.BrokerPort>(__fields[1], static __v => global::Broker.Typed.BrokerConvert.DecodePort(__v), "Broker.Generators.IntegrationTests.Contracts.Endpoint", "Port", "BrokerPort"));
         }
     }
 }
