@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Broker.Data;
 using Broker.Errors;
 using Broker.Sdk.Tests.Stores;
@@ -51,7 +52,25 @@ public sealed class ChaosTests : IAsyncLifetime
     private async Task StartMasterAsync()
     {
         var ep = new BrokerEndpoint(new BrokerEndpointOptions { Name = "master", PeerBufferSize = 1 << 16 });
-        var bound = await ep.ListenAsync("127.0.0.1", _masterPort);
+        IPEndPoint bound;
+        try
+        {
+            bound = await ep.ListenAsync("127.0.0.1", _masterPort);
+        }
+        catch (BrokerException e) when (_masterPort != 0 && e.Code == BrokerErrorCode.CannotOpenResource)
+        {
+            // Between a stop and this restart another test's socket may have taken the old port: move, and tell
+            // the proxies (the clones keep retrying the proxies, so for them nothing changes).
+            bound = await ep.ListenAsync("127.0.0.1", 0);
+            foreach (var proxy in _proxies)
+            {
+                if (proxy is not null)
+                {
+                    proxy.TargetPort = bound.Port;
+                }
+            }
+        }
+
         _masterPort = bound.Port;
         var store = await ep.AttachMasterAsync("chaos", StoreBackendOptions.Sqlite(DbPath), MasterOptions);
         _master = new Node(ep, store);

@@ -30,7 +30,7 @@ public enum Fault
 internal sealed class FaultProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener;
-    private readonly IPEndPoint _target;
+    private volatile IPEndPoint _target;
     private readonly CancellationTokenSource _cts = new();
     private readonly List<Task> _tasks = new();
     private readonly List<Socket> _sockets = new();
@@ -52,6 +52,13 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>The port clients connect to.</summary>
     public int Port { get; }
+
+    /// <summary>The port new connections are forwarded to (a restarted target may have moved).</summary>
+    public int TargetPort
+    {
+        get => _target.Port;
+        set => _target = new IPEndPoint(IPAddress.Loopback, value);
+    }
 
     /// <summary>Delay applied before forwarding each chunk.</summary>
     public TimeSpan Delay { get; set; }
