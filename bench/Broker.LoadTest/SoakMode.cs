@@ -143,7 +143,8 @@ internal static class SoakMode
         var samples = new List<(TimeSpan At, long Rss, long Heap, int Handles, int Threads)>();
         var watch = Stopwatch.StartNew();
         var process = Process.GetCurrentProcess();
-        Console.WriteLine("elapsed_s,rss_mib,gc_heap_mib,handles,threads,published,received,store_writes,churned_peers,hub_peers");
+        Console.WriteLine("elapsed_s,rss_mib,gc_heap_mib,handles,threads,published,received,store_writes,churned_peers,hub_peers," +
+            "rss_anon_mib,rss_file_mib,gc_committed_mib,jit_methods,pool_threads,sqlite_mib");
         using (var ticker = new PeriodicTimer(TimeSpan.FromSeconds(interval)))
         {
             try
@@ -154,7 +155,11 @@ internal static class SoakMode
                     var sample = (watch.Elapsed, process.WorkingSet64, GC.GetGCMemoryInfo().HeapSizeBytes, Directory.GetFiles("/proc/self/fd").Length, process.Threads.Count);
                     samples.Add(sample);
                     Console.WriteLine($"{sample.Item1.TotalSeconds:0},{sample.Item2 / 1048576.0:0.0},{sample.Item3 / 1048576.0:0.0},{sample.Item4},{sample.Item5}," +
-                        $"{Interlocked.Read(ref published)},{Interlocked.Read(ref received)},{Interlocked.Read(ref storeWrites)},{Interlocked.Read(ref churned)},{hub.Peers.Count}");
+                        $"{Interlocked.Read(ref published)},{Interlocked.Read(ref received)},{Interlocked.Read(ref storeWrites)},{Interlocked.Read(ref churned)},{hub.Peers.Count}," +
+                        // Where RSS goes: anonymous (heap, stacks, native allocations) vs file-backed (mapped code),
+                        // GC committed memory, JIT-compiled methods (tiering warm-up), pool threads, SQLite's own allocator.
+                        $"{StatusKib("RssAnon:") / 1024.0:0.0},{StatusKib("RssFile:") / 1024.0:0.0},{GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0}," +
+                        $"{System.Runtime.JitInfo.GetCompiledMethodCount()},{ThreadPool.ThreadCount},{SQLitePCL.raw.sqlite3_memory_used() / 1048576.0:0.0}");
                 }
             }
             catch (OperationCanceledException)
@@ -187,6 +192,19 @@ internal static class SoakMode
         }
         catch (IOException)
         {
+        }
+
+        return 0;
+    }
+
+    private static long StatusKib(string field)
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(field.Length).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
 
         return 0;

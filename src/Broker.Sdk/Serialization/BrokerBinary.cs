@@ -543,14 +543,14 @@ public static class BrokerBinary
         {
             if (depth >= _limits.MaxDepth)
             {
-                throw Fail($"nesting deeper than the limit of {_limits.MaxDepth}", _pos - 1);
+                throw OverLimit($"nesting deeper than the limit of {_limits.MaxDepth} (DecodeLimits.MaxDepth)", _pos - 1);
             }
 
             // A generous MaxDepth must still never overflow the stack (which would kill the process). Shallow
             // nesting cannot, so the (non-free) stack probe only runs beyond the default depth.
             if (depth >= 64 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
             {
-                throw Fail("nesting too deep for the available stack", _pos - 1);
+                throw OverLimit("nesting too deep for the available stack", _pos - 1);
             }
         }
 
@@ -566,15 +566,17 @@ public static class BrokerBinary
             }
 
             _pos += used;
-            if (count > (uint)_limits.MaxCollectionCount)
-            {
-                throw Fail($"collection of {count} elements exceeds the limit of {_limits.MaxCollectionCount}");
-            }
 
-            // Every element needs at least one byte: a count the remaining input cannot hold is a lie.
+            // Every element needs at least one byte: a count the remaining input cannot hold is a lie (malformed
+            // input), checked first so that only a collection that is really there counts as over the limit.
             if ((ulong)count * (ulong)minBytesPerItem > (ulong)(_source.Length - _pos))
             {
                 throw Fail($"collection claims {count} elements but only {_source.Length - _pos} bytes remain");
+            }
+
+            if (count > (uint)_limits.MaxCollectionCount)
+            {
+                throw OverLimit($"collection of {count} elements exceeds the limit of {_limits.MaxCollectionCount} (DecodeLimits.MaxCollectionCount)");
             }
 
             return (int)count;
@@ -588,9 +590,14 @@ public static class BrokerBinary
             }
 
             _pos += used;
+            if (length > (uint)(_source.Length - _pos))
+            {
+                throw Fail($"truncated input: a string of {length} bytes but only {_source.Length - _pos} remain");
+            }
+
             if (length > (uint)_limits.MaxStringBytes)
             {
-                throw Fail($"string of {length} bytes exceeds the limit of {_limits.MaxStringBytes}");
+                throw OverLimit($"string of {length} bytes exceeds the limit of {_limits.MaxStringBytes} (DecodeLimits.MaxStringBytes)");
             }
 
             return length == 0 ? Array.Empty<byte>() : Take((int)length).ToArray();
@@ -609,5 +616,7 @@ public static class BrokerBinary
         }
 
         private readonly BrokerDecodeException Fail(string message, int? at = null) => new(message, at ?? _pos);
+
+        private readonly BrokerDecodeException OverLimit(string message, int? at = null) => new(message, at ?? _pos, limitExceeded: true);
     }
 }

@@ -81,6 +81,7 @@ public sealed class LimitTests
         using var ok = await WsTestSupport.RawConnectAsync(bound, "[\"a\",\"b\",\"c\"]");
         Assert.Contains("ack", await WsTestSupport.ReceiveTextAsync(ok));
         using var tooMany = await WsTestSupport.RawConnectAsync(bound, "[\"a\",\"b\",\"c\",\"d\"]");
+        Assert.Equal("{\"type\":\"error\",\"code\":\"invalid_message\",\"context\":\"4 subscriptions exceed the limit of 3 (MaxSubscriptionsPerClient)\"}", await WsTestSupport.ReceiveTextAsync(tooMany));
         Assert.Null(await WsTestSupport.ReceiveTextAsync(tooMany));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, tooMany.CloseStatus);
         Assert.Contains("limit of 3", tooMany.CloseStatusDescription);
