@@ -159,6 +159,7 @@ public sealed class OverLimitTests
         Assert.StartsWith($"{{\"type\":\"error\",\"code\":\"deserialization_failed\",\"context\":\"{context}", await WsTestSupport.ReceiveTextAsync(bad));
         Assert.Null(await WsTestSupport.ReceiveTextAsync(bad));
         Assert.Equal(status, bad.CloseStatus);
+        await bad.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, WsTestSupport.Timeout()); // completes the close handshake
 
         Assert.Equal("/t/before", (await local.ReceiveAsync()).Topic); // accepted before the violation: delivered
         Assert.Contains("/t/before", await WsTestSupport.ReceiveTextAsync(other));
