@@ -171,6 +171,26 @@ public sealed class OverLimitTests
         static string Message(string topic, string data) => $"{{\"type\":\"data-message\",\"topic\":\"{topic}\",\"@data-type\":\"{(data.StartsWith('"') ? "string" : "vector")}\",\"data\":{data}}}";
     }
 
+    [Fact]
+    public async Task WebSocket_client_count_and_request_header_limits_refuse_the_newcomer_only()
+    {
+        await using var ep = new BrokerEndpoint();
+        await using var local = ep.Subscribe("/t/");
+        var bound = await ep.ListenWebSocketAsync("127.0.0.1", 0, new WebSocketServerOptions { MaxClients = 1, MaxRequestHeaderBytes = 512 });
+        using var first = await WsTestSupport.RawConnectAsync(bound, "[\"/t/\"]");
+        Assert.Contains("ack", await WsTestSupport.ReceiveTextAsync(first));
+        await WsTestSupport.WaitUntil(() => ep.WebSocketClientCount == 1, "the first client is registered");
+
+        const string upgrade = "GET /v1/messages/json HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        Assert.Equal("HTTP/1.1 503 Service Unavailable", await WsTestSupport.RawHttpAsync(bound, upgrade + "\r\n"));
+        Assert.Equal("HTTP/1.1 431 Request Header Fields Too Large", await WsTestSupport.RawHttpAsync(bound, upgrade + "X-Pad: " + new string('p', 600) + "\r\n\r\n"));
+
+        await WsTestSupport.SendTextAsync(first, "{\"type\":\"data-message\",\"topic\":\"/t/first\",\"@data-type\":\"count\",\"data\":1}");
+        Assert.Equal("/t/first", (await local.ReceiveAsync()).Topic);
+        ep.Publish("/t/back", "to the client");
+        Assert.Contains("/t/back", await WsTestSupport.ReceiveTextAsync(first));
+    }
+
     private static BrokerData Nest(int depth) => depth == 0 ? BrokerData.Count(0) : BrokerData.Vector(Nest(depth - 1));
 
     private static byte[] Filter(string[] prefixes)
