@@ -75,7 +75,7 @@ internal sealed class PeerConnection
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cts.IsCancellationRequested)
         {
-            return Fail(BrokerErrorCode.PeerTimeout, $"the TLS handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s");
+            return Fail(BrokerErrorCode.PeerTimeout, $"the TLS handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s (HandshakeTimeout)");
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
@@ -370,7 +370,7 @@ internal sealed class PeerConnection
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cts.IsCancellationRequested)
         {
-            return Fail(BrokerErrorCode.PeerTimeout, $"the handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s");
+            return Fail(BrokerErrorCode.PeerTimeout, $"the handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s (HandshakeTimeout)");
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {

@@ -68,7 +68,7 @@ public sealed class LimitTests
         await using var first = await RawPeer.HandshakeAsync(local.Port, RawPeer.SmallId(1));
         await PeeringTestKit.WaitUntilAsync(() => ep.Peers.Count == 1, "the first peer is established");
         await using var second = await RawPeer.ConnectAsync(local.Port, RawPeer.SmallId(2));
-        await events.NextAsync<ErrorEvent>(e => e.Code == BrokerErrorCode.NoConnectorAvailable);
+        Assert.Contains("(MaxPeers)", (await events.NextAsync<ErrorEvent>(e => e.Code == BrokerErrorCode.NoConnectorAvailable)).Message);
         await second.ReadUntilClosedAsync();
         await first.PingAsync();
     }
