@@ -183,13 +183,13 @@ internal static class SoakMode
             double handles = tail.Average(s => s.Handles) - baseline.Handles;
             double threads = tail.Average(s => s.Threads) - baseline.Threads;
             bool flat = rss < 1.25 && heap < 1.5 && handles < 10 && threads < 10;
-            Console.WriteLine($"# after warm-up ({baseline.At.TotalSeconds:0} s): RSS x{rss:0.00}, GC heap x{heap:0.00}, handles {handles:+0.0;-0.0}, threads {threads:+0.0;-0.0} -> {(flat ? "FLAT" : "GROWING")}");
+            Console.WriteLine($"# after warm-up ({baseline.At.TotalSeconds:0} s): RSS x{rss:0.00}, GC heap x{heap:0.00}, handles {handles:+0.0;-0.0;0.0}, threads {threads:+0.0;-0.0;0.0} -> {(flat ? "FLAT" : "GROWING")}");
 
             // Least-squares slope over the last 5 minutes (or the second half of a shorter run): the trend that
             // remains once warm-up (tiered JIT re-compiling slow paths, pool and GC sizing) is over.
             var window = samples.Where(x => x.At >= samples[^1].At - TimeSpan.FromMinutes(5) && x.At >= samples[^1].At / 2).ToList();
-            Console.WriteLine($"# slope over the last {(window[^1].At - window[0].At).TotalMinutes:0.0} min: RSS {Slope(window, x => x.Rss / 1048576.0):+0.00;-0.00} MiB/min, " +
-                $"GC heap {Slope(window, x => x.Heap / 1048576.0):+0.00;-0.00} MiB/min, handles {Slope(window, x => x.Handles):+0.0;-0.0}/min, threads {Slope(window, x => x.Threads):+0.0;-0.0}/min");
+            Console.WriteLine($"# slope over the last {(window[^1].At - window[0].At).TotalMinutes:0.0} min: RSS {Slope(window, x => x.Rss / 1048576.0):+0.00;-0.00;0.00} MiB/min, " +
+                $"GC heap {Slope(window, x => x.Heap / 1048576.0):+0.00;-0.00;0.00} MiB/min, handles {Slope(window, x => x.Handles):+0.0;-0.0;0.0}/min, threads {Slope(window, x => x.Threads):+0.0;-0.0;0.0}/min");
         }
 
         try

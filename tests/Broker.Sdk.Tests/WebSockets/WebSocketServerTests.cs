@@ -232,7 +232,7 @@ public sealed class WebSocketServerTests : IAsyncLifetime
 
         // Also after the upgrade: a client that never sends its subscriptions.
         using var silent = await RawConnectAsync(_bound, firstFrame: null);
-        Assert.Null(await ReceiveTextAsync(silent).ContinueWith(t => t.IsFaulted ? null : t.Result));
+        Assert.Null(await ReceiveTextAsync(silent).ContinueWith(t => t.Exception is null ? t.Result : null));
     }
 
     private async Task AssertServingAsync()
