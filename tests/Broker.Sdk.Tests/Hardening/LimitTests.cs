@@ -32,7 +32,7 @@ public sealed class LimitTests
         await bad.ReadUntilClosedAsync();
 
         await good.SendDataAsync("t/" + new string('x', 62), "just fits");
-        var m = await sub.ReceiveAsync();
+        var m = await sub.ReceiveAsync(PeeringTestKit.Deadline);
         Assert.Equal(64, m.Topic.Length);
         // The socket closes before the endpoint finishes removing the peer: wait for it rather than race it.
         await PeeringTestKit.WaitUntilAsync(() => ep.Peers.Count == 1, "only the offending peer was removed");

@@ -83,9 +83,9 @@ public sealed class OverLimitTests
         await bad.ReadUntilClosedAsync();
         await PeeringTestKit.WaitUntilAsync(() => ep.Peers.Count == 1, "only the offending peer is gone");
 
-        Assert.Equal("t/before", (await sub.ReceiveAsync()).Topic);
+        Assert.Equal("t/before", (await sub.ReceiveAsync(PeeringTestKit.Deadline)).Topic);
         await good.SendDataAsync("t/good", "still served");
-        Assert.Equal("t/good", (await sub.ReceiveAsync()).Topic); // and t/after never arrived
+        Assert.Equal("t/good", (await sub.ReceiveAsync(PeeringTestKit.Deadline)).Topic); // and t/after never arrived
         Assert.Equal([good.Id], ep.Peers.Select(p => p.Id));
         await good.PingAsync();
     }
@@ -106,7 +106,7 @@ public sealed class OverLimitTests
         await peer.SendEnvelopeAsync(EnvelopeType.Command, "t/store/master", [.. Enumerable.Repeat((byte)0xee, 200)], EndpointId.Nil);
         await events.NextAsync<ErrorEvent>(e => e.Code == BrokerErrorCode.InvalidMessage && e.Message.Contains("t/lie"));
         await peer.SendDataAsync("t/ok", BrokerData.Count(3));
-        Assert.Equal("t/ok", (await sub.ReceiveAsync()).Topic);
+        Assert.Equal("t/ok", (await sub.ReceiveAsync(PeeringTestKit.Deadline)).Topic);
         Assert.Single(ep.Peers);
     }
 
@@ -161,10 +161,10 @@ public sealed class OverLimitTests
         Assert.Equal(status, bad.CloseStatus);
         await bad.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, WsTestSupport.Timeout()); // completes the close handshake
 
-        Assert.Equal("/t/before", (await local.ReceiveAsync()).Topic); // accepted before the violation: delivered
+        Assert.Equal("/t/before", (await local.ReceiveAsync(PeeringTestKit.Deadline)).Topic); // accepted before the violation: delivered
         Assert.Contains("/t/before", await WsTestSupport.ReceiveTextAsync(other));
         await WsTestSupport.SendTextAsync(other, Message("/t/other", "\"still served\""));
-        Assert.Equal("/t/other", (await local.ReceiveAsync()).Topic);
+        Assert.Equal("/t/other", (await local.ReceiveAsync(PeeringTestKit.Deadline)).Topic);
         Assert.Equal(WebSocketState.Open, other.State);
         await WsTestSupport.WaitUntil(() => ep.WebSocketHub.Snapshot().Length == 1, "only the offending client is gone");
 
@@ -186,7 +186,7 @@ public sealed class OverLimitTests
         Assert.Equal("HTTP/1.1 431 Request Header Fields Too Large", await WsTestSupport.RawHttpAsync(bound, upgrade + "X-Pad: " + new string('p', 600) + "\r\n\r\n"));
 
         await WsTestSupport.SendTextAsync(first, "{\"type\":\"data-message\",\"topic\":\"/t/first\",\"@data-type\":\"count\",\"data\":1}");
-        Assert.Equal("/t/first", (await local.ReceiveAsync()).Topic);
+        Assert.Equal("/t/first", (await local.ReceiveAsync(PeeringTestKit.Deadline)).Topic);
         ep.Publish("/t/back", "to the client");
         Assert.Contains("/t/back", await WsTestSupport.ReceiveTextAsync(first));
     }
