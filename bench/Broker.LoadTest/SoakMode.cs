@@ -143,7 +143,8 @@ internal static class SoakMode
         var samples = new List<(TimeSpan At, long Rss, long Heap, int Handles, int Threads)>();
         var watch = Stopwatch.StartNew();
         var process = Process.GetCurrentProcess();
-        Console.WriteLine("elapsed_s,rss_mib,gc_heap_mib,handles,threads,published,received,store_writes,churned_peers,hub_peers");
+        Console.WriteLine("elapsed_s,rss_mib,gc_heap_mib,handles,threads,published,received,store_writes,churned_peers,hub_peers," +
+            "rss_anon_mib,rss_file_mib,gc_committed_mib,jit_methods,pool_threads,sqlite_mib");
         using (var ticker = new PeriodicTimer(TimeSpan.FromSeconds(interval)))
         {
             try
@@ -154,7 +155,11 @@ internal static class SoakMode
                     var sample = (watch.Elapsed, process.WorkingSet64, GC.GetGCMemoryInfo().HeapSizeBytes, Directory.GetFiles("/proc/self/fd").Length, process.Threads.Count);
                     samples.Add(sample);
                     Console.WriteLine($"{sample.Item1.TotalSeconds:0},{sample.Item2 / 1048576.0:0.0},{sample.Item3 / 1048576.0:0.0},{sample.Item4},{sample.Item5}," +
-                        $"{Interlocked.Read(ref published)},{Interlocked.Read(ref received)},{Interlocked.Read(ref storeWrites)},{Interlocked.Read(ref churned)},{hub.Peers.Count}");
+                        $"{Interlocked.Read(ref published)},{Interlocked.Read(ref received)},{Interlocked.Read(ref storeWrites)},{Interlocked.Read(ref churned)},{hub.Peers.Count}," +
+                        // Where RSS goes: anonymous (heap, stacks, native allocations) vs file-backed (mapped code),
+                        // GC committed memory, JIT-compiled methods (tiering warm-up), pool threads, SQLite's own allocator.
+                        $"{StatusKib("RssAnon:") / 1024.0:0.0},{StatusKib("RssFile:") / 1024.0:0.0},{GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0}," +
+                        $"{System.Runtime.JitInfo.GetCompiledMethodCount()},{ThreadPool.ThreadCount},{SQLitePCL.raw.sqlite3_memory_used() / 1048576.0:0.0}");
                 }
             }
             catch (OperationCanceledException)
@@ -178,7 +183,13 @@ internal static class SoakMode
             double handles = tail.Average(s => s.Handles) - baseline.Handles;
             double threads = tail.Average(s => s.Threads) - baseline.Threads;
             bool flat = rss < 1.25 && heap < 1.5 && handles < 10 && threads < 10;
-            Console.WriteLine($"# after warm-up ({baseline.At.TotalSeconds:0} s): RSS x{rss:0.00}, GC heap x{heap:0.00}, handles {handles:+0.0;-0.0}, threads {threads:+0.0;-0.0} -> {(flat ? "FLAT" : "GROWING")}");
+            Console.WriteLine($"# after warm-up ({baseline.At.TotalSeconds:0} s): RSS x{rss:0.00}, GC heap x{heap:0.00}, handles {handles:+0.0;-0.0;0.0}, threads {threads:+0.0;-0.0;0.0} -> {(flat ? "FLAT" : "GROWING")}");
+
+            // Least-squares slope over the last 5 minutes (or the second half of a shorter run): the trend that
+            // remains once warm-up (tiered JIT re-compiling slow paths, pool and GC sizing) is over.
+            var window = samples.Where(x => x.At >= samples[^1].At - TimeSpan.FromMinutes(5) && x.At >= samples[^1].At / 2).ToList();
+            Console.WriteLine($"# slope over the last {(window[^1].At - window[0].At).TotalMinutes:0.0} min: RSS {Slope(window, x => x.Rss / 1048576.0):+0.00;-0.00;0.00} MiB/min, " +
+                $"GC heap {Slope(window, x => x.Heap / 1048576.0):+0.00;-0.00;0.00} MiB/min, handles {Slope(window, x => x.Handles):+0.0;-0.0;0.0}/min, threads {Slope(window, x => x.Threads):+0.0;-0.0;0.0}/min");
         }
 
         try
@@ -187,6 +198,27 @@ internal static class SoakMode
         }
         catch (IOException)
         {
+        }
+
+        return 0;
+    }
+
+    private static double Slope(List<(TimeSpan At, long Rss, long Heap, int Handles, int Threads)> points, Func<(TimeSpan At, long Rss, long Heap, int Handles, int Threads), double> value)
+    {
+        double mx = points.Average(p => p.At.TotalMinutes), my = points.Average(value);
+        double num = points.Sum(p => (p.At.TotalMinutes - mx) * (value(p) - my));
+        double den = points.Sum(p => (p.At.TotalMinutes - mx) * (p.At.TotalMinutes - mx));
+        return den == 0 ? 0 : num / den;
+    }
+
+    private static long StatusKib(string field)
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(field.Length).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
 
         return 0;

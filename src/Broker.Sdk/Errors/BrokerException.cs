@@ -27,13 +27,29 @@ public sealed class BrokerDecodeException : BrokerException
     /// <param name="message">What was wrong with the input.</param>
     /// <param name="offset">The input offset at which decoding failed, or -1.</param>
     public BrokerDecodeException(string message, long offset = -1)
+        : this(message, offset, limitExceeded: false)
+    {
+    }
+
+    /// <summary>Creates an exception that may report a configured limit (rather than malformed input).</summary>
+    /// <param name="message">What was wrong with the input.</param>
+    /// <param name="offset">The input offset at which decoding failed, or -1.</param>
+    /// <param name="limitExceeded">True when the input broke a configured limit (depth, collection size, string size).</param>
+    public BrokerDecodeException(string message, long offset, bool limitExceeded)
         : base(BrokerErrorCode.DeserializationFailed, offset >= 0 ? $"{message} (at offset {offset})" : message)
     {
         Offset = offset;
+        LimitExceeded = limitExceeded;
     }
 
     /// <summary>The input offset at which decoding failed, or -1 when unknown.</summary>
     public long Offset { get; }
+
+    /// <summary>
+    /// True when the input exceeded a configured limit (<see cref="Serialization.BrokerDecodeLimits"/> or the JSON
+    /// nesting limit) rather than being malformed; network code closes the connection that sent it.
+    /// </summary>
+    public bool LimitExceeded { get; }
 }
 
 /// <summary>A topic or subscription prefix broke Broker's topic rules.</summary>

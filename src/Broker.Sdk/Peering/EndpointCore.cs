@@ -160,7 +160,7 @@ internal sealed class EndpointCore
             var connection = new PeerConnection(this, socket, PeerDirection.Inbound, address, remote?.Port ?? 0, null);
             if (!TryTrack(connection))
             {
-                Emit(new ErrorEvent(BrokerErrorCode.NoConnectorAvailable, connection.DescribeForEvents(), $"refused a connection: {Options.MaxPeers} peers reached or shutting down"));
+                Emit(new ErrorEvent(BrokerErrorCode.NoConnectorAvailable, connection.DescribeForEvents(), $"refused a connection: {Options.MaxPeers} peers reached (MaxPeers) or shutting down"));
                 socket.Dispose();
                 continue;
             }

@@ -78,7 +78,7 @@ internal sealed class PeerConnection
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cts.IsCancellationRequested)
         {
-            return Fail(BrokerErrorCode.PeerTimeout, $"the TLS handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s");
+            return Fail(BrokerErrorCode.PeerTimeout, $"the TLS handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s (HandshakeTimeout)");
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
@@ -318,7 +318,8 @@ internal sealed class PeerConnection
                     case FrameStatus.TooLarge when length >> 24 == 0x16 && ((length >> 16) & 0xFF) == 0x03:
                         return Fail(BrokerErrorCode.PeerIncompatible, "the peer started a TLS handshake but TLS is not configured here (BrokerEndpointOptions.Tls); closing");
                     case FrameStatus.TooLarge:
-                        return Fail(BrokerErrorCode.InvalidMessage, $"handshake frame of {length} bytes exceeds the limit of {_core.Options.MaxHandshakeFrameSize}");
+                        // A Broker peer hears why (drop_conn) before we close; the oversized frame is never buffered.
+                        return await DropAsync(BrokerErrorCode.InvalidMessage, $"handshake frame of {length} bytes exceeds the limit of {_core.Options.MaxHandshakeFrameSize} (MaxHandshakeFrameSize)", ct).ConfigureAwait(false);
                     case FrameStatus.Empty:
                         return Fail(BrokerErrorCode.InvalidMessage, "zero-length frame during the handshake");
                 }
@@ -415,7 +416,7 @@ internal sealed class PeerConnection
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cts.IsCancellationRequested)
         {
-            return Fail(BrokerErrorCode.PeerTimeout, $"the handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s");
+            return Fail(BrokerErrorCode.PeerTimeout, $"the handshake did not complete within {_core.Options.HandshakeTimeout.TotalSeconds:0.###} s (HandshakeTimeout)");
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
@@ -599,7 +600,7 @@ internal sealed class PeerConnection
                         Announce(null);
                     }
 
-                    _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"frame of {length} bytes exceeds the limit of {max}; closing the connection"));
+                    _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"frame of {length} bytes exceeds the limit of {max} (MaxFrameSize); closing the connection"));
                     _reader.AdvanceTo(buffer.Start, buffer.End);
                     return;
                 }
@@ -664,7 +665,7 @@ internal sealed class PeerConnection
 
         if (env.Topic.Length > _core.Options.MaxTopicLength)
         {
-            _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"topic of {env.Topic.Length} bytes exceeds the limit of {_core.Options.MaxTopicLength}; closing the connection"));
+            _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"topic of {env.Topic.Length} bytes exceeds the limit of {_core.Options.MaxTopicLength} (MaxTopicLength); closing the connection"));
             return false;
         }
 
@@ -683,8 +684,13 @@ internal sealed class PeerConnection
                 {
                     data = BrokerBinary.Decode(env.Payload, _core.Options.DecodeLimits);
                 }
+                catch (BrokerDecodeException e) when (e.LimitExceeded)
+                {
+                    return OverLimit($"data on '{topic}'", e);
+                }
                 catch (BrokerDecodeException e)
                 {
+                    // Malformed but framed: the frame boundary is intact, so only this message is lost.
                     Malformed($"undecodable data on '{topic}': {e.Message}");
                     return true;
                 }
@@ -696,12 +702,23 @@ internal sealed class PeerConnection
             case EnvelopeType.Command:
             {
                 string topic = TopicOf(env.Topic);
+                if (ExceedsDecodeLimits(env.Payload, out var commandOverLimit))
+                {
+                    return OverLimit($"command on '{topic}'", commandOverLimit);
+                }
+
                 var sender = env.Sender.IsNil ? PeerId : env.Sender;
                 _core.OnCommand(this, new CommandMessage(topic, sender, env.Receiver, env.Payload.ToArray()), env.Ttl);
                 return true;
             }
 
             case EnvelopeType.RoutingUpdate:
+                if (FilterCodec.CheckLimits(env.Payload, _core.Options.DecodeLimits.MaxCollectionCount, _core.Options.MaxTopicLength) is { } overLimit)
+                {
+                    _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"{overLimit}; closing the connection"));
+                    return false;
+                }
+
                 if (!FilterCodec.TryRead(env.Payload, out var filter, out _))
                 {
                     Malformed("an unparsable routing_update");
@@ -733,6 +750,44 @@ internal sealed class PeerConnection
         }
 
         return true;
+    }
+
+    /// <summary>Reports a payload over <see cref="BrokerEndpointOptions.DecodeLimits"/>; false: close the connection.</summary>
+    private bool OverLimit(string what, BrokerDecodeException e)
+    {
+        _core.Emit(new ErrorEvent(BrokerErrorCode.InvalidMessage, Info, $"{what}: {e.Message}; closing the connection"));
+        return false;
+    }
+
+    /// <summary>
+    /// Store commands are parsed later by the store actor; check them against this endpoint's decode limits here,
+    /// where the connection that sent them is known. A payload shorter than every limit cannot exceed one (each
+    /// nesting level takes two bytes), so the common small command costs nothing; malformed commands are left to
+    /// the store, which drops and counts them.
+    /// </summary>
+    private bool ExceedsDecodeLimits(ReadOnlySpan<byte> payload, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BrokerDecodeException? error)
+    {
+        error = null;
+        var limits = _core.Options.DecodeLimits;
+        if (payload.Length < Math.Min(2 * limits.MaxDepth, Math.Min(limits.MaxCollectionCount, limits.MaxStringBytes)))
+        {
+            return false;
+        }
+
+        try
+        {
+            Stores.Wire.StoreCommandCodec.Parse(payload, limits);
+            return false;
+        }
+        catch (BrokerDecodeException e) when (e.LimitExceeded)
+        {
+            error = e;
+            return true;
+        }
+        catch (BrokerDecodeException)
+        {
+            return false;
+        }
     }
 
     private string TopicOf(ReadOnlySpan<byte> bytes)

@@ -272,7 +272,7 @@ public static partial class BrokerBinary
             // nesting cannot, so the (non-free) stack probe only runs beyond the default depth.
             if (depth >= 64 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
             {
-                throw Fail("nesting too deep for the available stack", _pos - 1);
+                throw OverLimit("nesting too deep for the available stack", _pos - 1);
             }
         }
 
@@ -283,15 +283,17 @@ public static partial class BrokerBinary
         private int ReadCount(int minBytesPerItem)
         {
             uint count = ReadLength();
-            if (count > (uint)_limits.MaxCollectionCount)
-            {
-                throw TooManyElements(count, _limits.MaxCollectionCount, _pos);
-            }
 
-            // Every element needs at least one byte: a count the remaining input cannot hold is a lie.
+            // Every element needs at least one byte: a count the remaining input cannot hold is a lie (malformed
+            // input), checked first so that only a collection that is really there counts as over the limit.
             if ((ulong)count * (ulong)minBytesPerItem > (ulong)(_source.Length - _pos))
             {
                 throw TooFewBytes(count, _source.Length - _pos, _pos);
+            }
+
+            if (count > (uint)_limits.MaxCollectionCount)
+            {
+                throw TooManyElements(count, _limits.MaxCollectionCount, _pos);
             }
 
             return (int)count;
@@ -300,15 +302,17 @@ public static partial class BrokerBinary
         private byte[] ReadBytes()
         {
             uint length = ReadLength();
-            if (length > (uint)_limits.MaxStringBytes)
-            {
-                throw StringTooLong(length, _limits.MaxStringBytes, _pos);
-            }
 
+            // Truncated (malformed) before over the limit, as for collections.
             int remaining = _source.Length - _pos;
             if ((uint)remaining < length)
             {
-                throw Truncated((int)length, remaining, _pos);
+                throw StringTruncated(length, remaining, _pos);
+            }
+
+            if (length > (uint)_limits.MaxStringBytes)
+            {
+                throw StringTooLong(length, _limits.MaxStringBytes, _pos);
             }
 
             var bytes = Utf8Interner.Get(_source.Slice(_pos, (int)length));
@@ -357,17 +361,21 @@ public static partial class BrokerBinary
         private static BrokerDecodeException Truncated(int needed, int remaining, int at) =>
             new($"truncated input: needed {needed} byte(s), {remaining} remain", at);
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static BrokerDecodeException StringTruncated(uint length, int remaining, int at) =>
+            new($"truncated input: a string of {length} bytes but only {remaining} remain", at);
+
         // The throw helpers keep message formatting (and its stack-zeroed locals) out of the hot methods' frames.
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static BrokerDecodeException Lie(int count, int at) =>
             new($"collection claims {count} elements that the input cannot hold", at);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException TooDeep(int limit, int at) => new($"nesting deeper than the limit of {limit}", at);
+        private static BrokerDecodeException TooDeep(int limit, int at) => new($"nesting deeper than the limit of {limit} (DecodeLimits.MaxDepth)", at, limitExceeded: true);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static BrokerDecodeException TooManyElements(uint count, int limit, int at) =>
-            new($"collection of {count} elements exceeds the limit of {limit}", at);
+            new($"collection of {count} elements exceeds the limit of {limit} (DecodeLimits.MaxCollectionCount)", at, limitExceeded: true);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static BrokerDecodeException TooFewBytes(uint count, int remaining, int at) =>
@@ -375,7 +383,7 @@ public static partial class BrokerBinary
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static BrokerDecodeException StringTooLong(uint length, int limit, int at) =>
-            new($"string of {length} bytes exceeds the limit of {limit}", at);
+            new($"string of {length} bytes exceeds the limit of {limit} (DecodeLimits.MaxStringBytes)", at, limitExceeded: true);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static BrokerDecodeException InvalidSubnetLength(byte length, int at) => new($"invalid subnet length {length}", at);
@@ -388,5 +396,8 @@ public static partial class BrokerBinary
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static BrokerDecodeException Fail(string message, int at) => new(message, at);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static BrokerDecodeException OverLimit(string message, int at) => new(message, at, limitExceeded: true);
     }
 }

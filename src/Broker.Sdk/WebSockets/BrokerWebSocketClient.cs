@@ -244,7 +244,11 @@ public sealed class BrokerWebSocketClient : IBrokerPublisher, IAsyncEnumerable<B
     /// <returns>True when one was queued.</returns>
     public bool TryReceive(out BrokerMessage message) => _received.Reader.TryRead(out message);
 
-    /// <summary>Waits for the next error frame from the server (e.g. about a malformed message this client sent).</summary>
+    /// <summary>
+    /// Waits for the next error frame from the server (e.g. about a malformed message this client sent), or, with
+    /// <see cref="BrokerWebSocketClientOptions.ReconnectInterval"/>, the report of a lost connection that is being
+    /// re-established (code <c>peer_unavailable</c> or the failure's code, context starting with "lost the connection").
+    /// </summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The error.</returns>
     public ValueTask<WebSocketServerError> ReceiveErrorAsync(CancellationToken cancellationToken = default) =>
@@ -302,6 +306,11 @@ public sealed class BrokerWebSocketClient : IBrokerPublisher, IAsyncEnumerable<B
             {
                 break;
             }
+
+            // Reconnecting hides the loss from the message stream: report it where server errors go.
+            var lost = failure as BrokerException;
+            _errors.Writer.TryWrite(new WebSocketServerError((lost?.Code ?? BrokerErrorCode.PeerUnavailable).Name(),
+                $"lost the connection: {failure?.Message}; reconnecting every {interval.TotalMilliseconds:0} ms"));
 
             // Reconnect with retry until it works or the client is disposed.
             while (!token.IsCancellationRequested)

@@ -36,7 +36,10 @@ public sealed record BrokerWebSocketClientOptions
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; init; }
 }
 
-/// <summary>An error frame a WebSocket server sent (e.g. <c>deserialization_failed</c>, <c>input #3 expected a JSON object</c>).</summary>
+/// <summary>
+/// An error frame a WebSocket server sent (e.g. <c>deserialization_failed</c>, <c>input #3 expected a JSON object</c>),
+/// or a lost connection the client is re-establishing (see <see cref="BrokerWebSocketClient.ReceiveErrorAsync"/>).
+/// </summary>
 /// <param name="Code">The error code name.</param>
 /// <param name="Context">The context text.</param>
 public readonly record struct WebSocketServerError(string Code, string Context);

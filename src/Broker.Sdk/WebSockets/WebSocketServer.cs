@@ -206,9 +206,18 @@ internal sealed class WebSocketServer : IAsyncDisposable
             while (!result.EndOfMessage);
 
             subscriptions = BrokerJson.ReadSubscriptions(buffer.AsSpan(0, length), _options.ReadLimits);
-            if (subscriptions.Length > _options.MaxSubscriptionsPerClient)
+            string? overLimit = subscriptions.Length > _options.MaxSubscriptionsPerClient
+                ? $"{subscriptions.Length} subscriptions exceed the limit of {_options.MaxSubscriptionsPerClient} (MaxSubscriptionsPerClient)"
+                : Array.Find(subscriptions, s => System.Text.Encoding.UTF8.GetByteCount(s) > _options.MaxTopicLength) is { } longPrefix
+                    ? $"a subscription prefix of {System.Text.Encoding.UTF8.GetByteCount(longPrefix)} bytes exceeds the limit of {_options.MaxTopicLength} (MaxTopicLength)"
+                    : null;
+            if (overLimit is not null)
             {
-                throw new BrokerDecodeException($"{subscriptions.Length} subscriptions exceed the limit of {_options.MaxSubscriptionsPerClient}");
+                // Over a limit (unlike malformed input, which Broker answers with silence): say which, then close.
+                var error = new ArrayBufferWriter<byte>(160);
+                BrokerJson.WriteError(error, BrokerErrorCode.InvalidMessage.Name(), overLimit);
+                await socket.SendAsync(error.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                throw new BrokerDecodeException(overLimit);
             }
         }
         catch (BrokerDecodeException e)

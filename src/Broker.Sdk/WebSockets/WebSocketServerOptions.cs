@@ -27,6 +27,12 @@ public sealed record WebSocketServerOptions
     /// <summary>What happens when a client does not keep up (default: drop the oldest queued message).</summary>
     public OverflowPolicy OverflowPolicy { get; init; } = OverflowPolicy.DropOldest;
 
+    /// <summary>
+    /// The longest topic a client may publish on, in UTF-8 bytes (default 4096, as <see cref="BrokerEndpointOptions.MaxTopicLength"/>);
+    /// a longer one gets an error frame and closes that client with a policy violation.
+    /// </summary>
+    public int MaxTopicLength { get; init; } = 4096;
+
     /// <summary>The most clients served at once; more are refused with HTTP 503 (default 1024).</summary>
     public int MaxClients { get; init; } = 1024;
 

@@ -21,6 +21,10 @@ internal sealed class WebSocketSession
     private long _dropped;
     private long _received;
 
+    // Set when a limit ends this client: the writer sends the queued error frame, then closes with this status.
+    private WebSocketCloseStatus? _closeStatus;
+    private string? _closeReason;
+
     private readonly record struct OutFrame(string? Topic, BrokerData Data, byte[]? Raw);
 
     public WebSocketSession(WebSocket socket, string[] subscriptions, WebSocketServerOptions options, Action<WebSocketSession, string, BrokerData> onMessage)
@@ -106,6 +110,10 @@ internal sealed class WebSocketSession
             try
             {
                 await writer.ConfigureAwait(false);
+                if (_closeStatus is not null)
+                {
+                    await DrainUntilClosedAsync(link.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
             {
@@ -132,7 +140,7 @@ internal sealed class WebSocketSession
                     {
                         if (buffer.Length >= _options.MaxMessageBytes)
                         {
-                            await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", cancellationToken).ConfigureAwait(false);
+                            TooBig();
                             return;
                         }
 
@@ -160,14 +168,17 @@ internal sealed class WebSocketSession
                     length += result.Count;
                     if (length > _options.MaxMessageBytes)
                     {
-                        await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", cancellationToken).ConfigureAwait(false);
+                        TooBig();
                         return;
                     }
                 }
                 while (!result.EndOfMessage);
 
                 long n = Interlocked.Increment(ref _received);
-                Handle(buffer.AsSpan(0, length), n);
+                if (!Handle(buffer.AsSpan(0, length), n))
+                {
+                    return;
+                }
             }
         }
         finally
@@ -176,7 +187,15 @@ internal sealed class WebSocketSession
         }
     }
 
-    private void Handle(ReadOnlySpan<byte> json, long n)
+    /// <summary>The message was too big: the client hears why (error frame), then the connection closes with 1009.</summary>
+    private void TooBig()
+    {
+        long n = Interlocked.Increment(ref _received);
+        CloseWithError(n, $"exceeds the limit of {_options.MaxMessageBytes} bytes (MaxMessageBytes)", WebSocketCloseStatus.MessageTooBig, "message too big");
+    }
+
+    /// <summary>Handles one data message; false when it broke a limit and the connection is closing.</summary>
+    private bool Handle(ReadOnlySpan<byte> json, long n)
     {
         string? topic;
         BrokerData data;
@@ -184,16 +203,28 @@ internal sealed class WebSocketSession
         {
             (topic, data) = BrokerJson.ReadDataMessage(json, _options.ReadLimits);
         }
+        catch (BrokerDecodeException e) when (e.LimitExceeded)
+        {
+            CloseWithError(n, $"{e.Message} (ReadLimits.MaxDepth {_options.ReadLimits.MaxDepth})", WebSocketCloseStatus.PolicyViolation, "nesting deeper than the limit");
+            return false;
+        }
         catch (BrokerDecodeException e)
         {
             // The offending message is dropped and the connection stays open, as in Broker.
             SendError(n, e.Message);
-            return;
+            return true;
+        }
+
+        // UTF-8 needs at most 3 bytes per UTF-16 char: short topics skip the byte count.
+        if (topic is not null && topic.Length > _options.MaxTopicLength / 3 && System.Text.Encoding.UTF8.GetByteCount(topic) > _options.MaxTopicLength)
+        {
+            CloseWithError(n, $"has a topic of {System.Text.Encoding.UTF8.GetByteCount(topic)} bytes, over the limit of {_options.MaxTopicLength} (MaxTopicLength)", WebSocketCloseStatus.PolicyViolation, "topic longer than the limit");
+            return false;
         }
 
         if (topic is null || Topics.TopicRules.CheckPublishTopic(topic) != Topics.TopicProblem.None || Topics.TopicRules.IsInternal(topic))
         {
-            return; // Broker drops messages without a usable topic silently (golden errors_after_handshake #30-32)
+            return true; // Broker drops messages without a usable topic silently (golden errors_after_handshake #30-32)
         }
 
         try
@@ -204,6 +235,44 @@ internal sealed class WebSocketSession
         {
             // Routing must never take the connection down; the client hears about it as Broker would phrase it.
             SendError(n, $"caused an internal error -> {e.Message}");
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Ends this client for breaking a limit: the error frame is queued behind what it already has (nothing accepted
+    /// for it is lost), and the writer closes with <paramref name="status"/> once the queue is drained.
+    /// </summary>
+    private void CloseWithError(long n, string what, WebSocketCloseStatus status, string reason)
+    {
+        _closeStatus = status;
+        _closeReason = reason;
+        SendError(n, what);
+        _outbound.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// After our close frame, reads (and discards) until the client's close or EOF: closing a socket with unread
+    /// input resets it, and the client would lose the error frame and the close status.
+    /// </summary>
+    private async Task DrainUntilClosedAsync(CancellationToken cancellationToken)
+    {
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(16 << 10);
+        try
+        {
+            while (_socket.State is WebSocketState.CloseSent or WebSocketState.Open)
+            {
+                var result = await _socket.ReceiveAsync(scratch.AsMemory(), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 
@@ -258,7 +327,7 @@ internal sealed class WebSocketSession
 
         if (_socket.State == WebSocketState.Open || _socket.State == WebSocketState.CloseReceived)
         {
-            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+            await _socket.CloseOutputAsync(_closeStatus ?? WebSocketCloseStatus.NormalClosure, _closeReason, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -31,6 +31,46 @@ internal static class FilterCodec
         return pos;
     }
 
+    /// <summary>
+    /// Walks a filter without allocating: the first limit it breaks (more than <paramref name="maxEntries"/> prefixes,
+    /// or one longer than <paramref name="maxLength"/> bytes), or null. Malformed input is left to <see cref="TryRead"/>.
+    /// </summary>
+    public static string? CheckLimits(ReadOnlySpan<byte> source, int maxEntries, int maxLength)
+    {
+        if (!BrokerBinary.TryReadVarByte(source, out uint count, out int pos))
+        {
+            return null;
+        }
+
+        if (count > (uint)maxEntries)
+        {
+            return $"routing filter of {count} prefixes exceeds the limit of {maxEntries} (DecodeLimits.MaxCollectionCount)";
+        }
+
+        for (uint i = 0; i < count; i++)
+        {
+            if (!BrokerBinary.TryReadVarByte(source[pos..], out uint len, out int used))
+            {
+                return null;
+            }
+
+            if (len > (uint)maxLength)
+            {
+                return $"routing filter prefix of {len} bytes exceeds the limit of {maxLength} (MaxTopicLength)";
+            }
+
+            pos += used;
+            if (len > (uint)(source.Length - pos))
+            {
+                return null;
+            }
+
+            pos += (int)len;
+        }
+
+        return null;
+    }
+
     /// <summary>Reads a filter; false (never an exception) on malformed input.</summary>
     public static bool TryRead(ReadOnlySpan<byte> source, out string[] filter, out int consumed)
     {

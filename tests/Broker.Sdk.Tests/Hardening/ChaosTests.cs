@@ -14,7 +14,7 @@ namespace Broker.Sdk.Tests.Hardening;
 /// Five endpoints (a SQLite master host and four clone hosts, each behind its own <see cref="FaultProxy"/>) are killed
 /// and restarted at random for a bounded time while the master keeps writing. At the end every clone must equal the
 /// master, every acknowledged write must be in the SQLite master, and no task exception may go unobserved.
-/// Bounded to ~10 s; <c>BROKER_LONG_TESTS=1</c> runs it for 2 minutes.
+/// Bounded to ~10 s; <c>BROKER_LONG_TESTS=1</c> runs it for 2 minutes (<c>BROKER_CHAOS_MINUTES</c> to change that).
 /// </summary>
 public sealed class ChaosTests : IAsyncLifetime
 {
@@ -97,7 +97,9 @@ public sealed class ChaosTests : IAsyncLifetime
     [Fact]
     public async Task Random_kills_and_restarts_end_with_converged_clones_and_every_acknowledged_write_present()
     {
-        var duration = Environment.GetEnvironmentVariable("BROKER_LONG_TESTS") == "1" ? TimeSpan.FromMinutes(2) : TimeSpan.FromSeconds(8);
+        // BROKER_CHAOS_MINUTES stretches a long run (default 2 minutes with BROKER_LONG_TESTS=1).
+        double longMinutes = double.TryParse(Environment.GetEnvironmentVariable("BROKER_CHAOS_MINUTES"), System.Globalization.CultureInfo.InvariantCulture, out var m) ? m : 2;
+        var duration = Environment.GetEnvironmentVariable("BROKER_LONG_TESTS") == "1" ? TimeSpan.FromMinutes(longMinutes) : TimeSpan.FromSeconds(8);
         int seed = Environment.TickCount;
         _output.WriteLine($"chaos seed {seed}, duration {duration}");
         var random = new Random(seed);

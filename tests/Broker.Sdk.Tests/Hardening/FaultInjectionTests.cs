@@ -56,8 +56,8 @@ public sealed class FaultInjectionTests : IAsyncLifetime
 
         for (int i = 0; i < count; i++)
         {
-            Assert.Equal(Payload(i), (await atB.ReceiveAsync()).Data);
-            Assert.Equal(Payload(i), (await atA.ReceiveAsync()).Data);
+            Assert.Equal(Payload(i), (await atB.ReceiveAsync(PeeringTestKit.Deadline)).Data);
+            Assert.Equal(Payload(i), (await atA.ReceiveAsync(PeeringTestKit.Deadline)).Data);
         }
     }
 
@@ -92,8 +92,12 @@ public sealed class FaultInjectionTests : IAsyncLifetime
 
         // b reconnects through the (now healthy) proxy and traffic flows again; the bystander never noticed.
         await PeeringTestKit.WaitUntilAsync(() => proxy.Connections >= 2 && a.Peers.Any(p => p.Id == b.Id), "b re-peered with a");
-        b.Publish("fault/after", "hello");
-        await ReceiveTopicAsync(sub, "fault/after");
+        // a may see b before b has a's routing filter again (b would not send yet): publish until it arrives.
+        await PeeringTestKit.WaitUntilAsync(() =>
+        {
+            b.Publish("fault/after", "hello");
+            return Drain(sub, "fault/after");
+        }, "b's messages reach a again");
         Assert.Contains(a.Peers, p => p.Id == c.Id);
         a.Publish("fault/bystander", "still here");
         await ReceiveTopicAsync(subC, "fault/bystander");
@@ -179,11 +183,22 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     private static async Task ConvergedAsync(DataStore master, DataStore clone) =>
         await Wait.UntilAsync(async () => clone.IsSynchronized && await clone.SnapshotAsync() == await master.SnapshotAsync(), "the clone equals the master");
 
+    private static bool Drain(BrokerSubscription sub, string topic)
+    {
+        bool seen = false;
+        while (sub.TryReceive(out var m))
+        {
+            seen |= m.Topic == topic;
+        }
+
+        return seen;
+    }
+
     private static async Task ReceiveTopicAsync(BrokerSubscription sub, string topic)
     {
         while (true)
         {
-            var m = await sub.ReceiveAsync();
+            var m = await sub.ReceiveAsync(PeeringTestKit.Deadline); // the extension: fails after the deadline, never hangs
             if (m.Topic == topic)
             {
                 return;

@@ -55,7 +55,7 @@ public sealed class TlsPeeringTests : IAsyncLifetime
         await using var sub = a.Subscribe("tls/");
         await PeeringTestKit.ConnectAsync(a, b);
         b.Publish("tls/hello", BrokerData.Vector("over", "tls", 42UL));
-        var m = await sub.ReceiveAsync();
+        var m = await sub.ReceiveAsync(PeeringTestKit.Deadline);
         Assert.Equal(BrokerData.Vector("over", "tls", 42UL), m.Data);
     }
 

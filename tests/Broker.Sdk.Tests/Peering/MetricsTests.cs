@@ -29,7 +29,8 @@ public sealed class MetricsTests
         await WaitForFilterAsync(a, "/m");
         a.Publish("/m", BrokerData.Count(1));
         await sub.ReceiveAsync(Deadline);
-        Assert.True(Interlocked.Read(ref messagesIn) >= 1);
-        Assert.True(b.GetStatistics().MessagesIn >= 1);
+
+        // Counters are updated once per read, after the read's frames are delivered: wait, do not race them.
+        await WaitUntilAsync(() => Interlocked.Read(ref messagesIn) >= 1 && b.GetStatistics().MessagesIn >= 1, "messages_in counted");
     }
 }

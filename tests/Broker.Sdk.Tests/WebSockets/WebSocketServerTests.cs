@@ -179,21 +179,25 @@ public sealed class WebSocketServerTests : IAsyncLifetime
             // The server may close while we are still sending.
         }
 
+        // Over a limit: the documented error frame, then the close status.
+        Assert.StartsWith("{\"type\":\"error\",\"code\":\"deserialization_failed\",\"context\":\"input #1 exceeds the limit of", await ReceiveTextAsync(raw));
         Assert.Null(await ReceiveTextAsync(raw));
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, raw.CloseStatus);
         await AssertServingAsync();
     }
 
-    [Fact]
-    public async Task Deep_nesting_is_an_error_frame_not_a_crash()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Deep_nesting_is_an_error_frame_then_a_close_not_a_crash(bool inData)
     {
         using var raw = await RawConnectAsync(_bound, "[]");
         await ReceiveTextAsync(raw);
-        await SendTextAsync(raw, new string('[', 100_000));
         var deepData = string.Concat(Enumerable.Repeat("{\"@data-type\":\"vector\",\"data\":[", 2000)) + string.Concat(Enumerable.Repeat("]}", 2000));
-        await SendTextAsync(raw, "{\"topic\":\"/t\",\"@data-type\":\"vector\",\"data\":[" + deepData + "]}");
+        await SendTextAsync(raw, inData ? "{\"topic\":\"/t\",\"@data-type\":\"vector\",\"data\":[" + deepData + "]}" : new string('[', 100_000));
         Assert.StartsWith("{\"type\":\"error\",\"code\":\"deserialization_failed\",\"context\":\"input #1 contained malformed JSON -> caf::pec::nested_too_deeply", await ReceiveTextAsync(raw));
-        Assert.StartsWith("{\"type\":\"error\",\"code\":\"deserialization_failed\",\"context\":\"input #2 contained malformed JSON -> caf::pec::nested_too_deeply", await ReceiveTextAsync(raw));
+        Assert.Null(await ReceiveTextAsync(raw));
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, raw.CloseStatus);
         await AssertServingAsync();
     }
 

@@ -97,7 +97,7 @@ internal ref struct JsonSyntax
         return node;
     }
 
-    private BrokerDecodeException Error(string pec, int offset)
+    private BrokerDecodeException Error(string pec, int offset, bool limitExceeded = false)
     {
         int line = 1, lineStart = 0;
         int limit = Math.Min(offset, _input.Length);
@@ -110,7 +110,7 @@ internal ref struct JsonSyntax
             }
         }
 
-        return new BrokerDecodeException($"contained malformed JSON -> caf::pec::{pec}({line}, {offset - lineStart + 1})");
+        return new BrokerDecodeException($"contained malformed JSON -> caf::pec::{pec}({line}, {offset - lineStart + 1})", -1, limitExceeded);
     }
 
     private BrokerDecodeException Unexpected() =>
@@ -187,7 +187,7 @@ internal ref struct JsonSyntax
     {
         if (++_depth > _maxDepth)
         {
-            throw Error("nested_too_deeply", _pos);
+            throw Error("nested_too_deeply", _pos, limitExceeded: true);
         }
     }
 

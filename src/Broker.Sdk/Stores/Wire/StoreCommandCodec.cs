@@ -269,9 +269,14 @@ internal static class StoreCommandCodec
             }
 
             Position += used;
+            if (n > (uint)(_s.Length - Position))
+            {
+                throw new BrokerDecodeException($"count {n} longer than the command", Position - used); // malformed, not over a limit
+            }
+
             if (n > _limits.MaxCollectionCount)
             {
-                throw new BrokerDecodeException($"count {n} exceeds the limit", Position - used);
+                throw new BrokerDecodeException($"count {n} exceeds the limit of {_limits.MaxCollectionCount} (DecodeLimits.MaxCollectionCount)", Position - used, limitExceeded: true);
             }
 
             return n;
