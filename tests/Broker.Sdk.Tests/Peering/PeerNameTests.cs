@@ -123,7 +123,7 @@ public sealed class PeerNameTests
         var topics = new List<string>();
         while (topics.LastOrDefault() != "/first")
         {
-            topics.Add((await all.ReceiveAsync()).Topic);
+            topics.Add((await all.ReceiveAsync(Deadline)).Topic);
         }
 
         Assert.Equal([StatusTopics.Statuses, StatusTopics.Statuses, "/first"], topics);
@@ -172,7 +172,7 @@ public sealed class PeerNameTests
         await raw.SendAsync(frames[8]);
         Assert.Equal(frames[9], await raw.ReadFrameAsync());
         await raw.SendAsync(frames[15]);
-        var m = await sub.ReceiveAsync();
+        var m = await sub.ReceiveAsync(Deadline);
         Assert.Equal(("/test", BrokerData.Count(42), idR), (m.Topic, m.Data, m.Sender));
     }
 }

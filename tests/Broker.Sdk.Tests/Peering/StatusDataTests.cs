@@ -19,7 +19,7 @@ public sealed class StatusDataTests
         await WaitForFilterAsync(b, "/x");
         b.Publish("/x", "hello");
 
-        var first = await allA.ReceiveAsync();
+        var first = await allA.ReceiveAsync(Deadline);
         Assert.Equal(StatusTopics.Statuses, first.Topic);
         Assert.Equal(EndpointId.Nil, first.Sender);
         Assert.Equal("status", first.Data[0].AsString());
@@ -27,7 +27,7 @@ public sealed class StatusDataTests
         // endpoint_discovered carries the id only.
         Assert.Equal(BrokerData.Vector(b.Id.ToString(), BrokerData.None, BrokerData.None, BrokerData.None), first.Data[2]);
 
-        var added = await allA.ReceiveAsync();
+        var added = await allA.ReceiveAsync(Deadline);
         var peer = a.Peers.Single();
         Assert.Equal(
             BrokerData.Vector(
@@ -36,7 +36,7 @@ public sealed class StatusDataTests
                 BrokerData.Vector(b.Id.ToString(), peer.Address!, BrokerData.Port((ushort)peer.Port, PortProtocol.Tcp), BrokerData.Count(0)),
                 "handshake successful"),
             added.Data);
-        var data = await allA.ReceiveAsync();
+        var data = await allA.ReceiveAsync(Deadline);
         Assert.Equal(("/x", BrokerData.String("hello"), b.Id), (data.Topic, data.Data, data.Sender));
 
         // b's own statuses are about a: nothing of a's crossed the wire.
@@ -44,7 +44,7 @@ public sealed class StatusDataTests
         var atB = new List<BrokerMessage>();
         while (atB.Count == 0 || atB[^1].Data[1] != BrokerData.EnumValue("endpoint_unreachable"))
         {
-            atB.Add(await allB.ReceiveAsync());
+            atB.Add(await allB.ReceiveAsync(Deadline));
         }
 
         Assert.All(atB, m => Assert.Equal(StatusTopics.Statuses, m.Topic));
@@ -55,7 +55,7 @@ public sealed class StatusDataTests
         BrokerMessage lost;
         do
         {
-            lost = await allA.ReceiveAsync();
+            lost = await allA.ReceiveAsync(Deadline);
         }
         while (lost.Data[1] != BrokerData.EnumValue("peer_lost"));
         Assert.Equal("lost connection to remote peer", lost.Data[3].AsString());
@@ -75,7 +75,7 @@ public sealed class StatusDataTests
         Assert.Empty(b.PeerSubscriptions);
 
         Assert.False(await a.UnpeerAsync("127.0.0.1", 1));
-        var error = await errors.ReceiveAsync();
+        var error = await errors.ReceiveAsync(Deadline);
         Assert.Equal(StatusTopics.Errors, error.Topic);
         Assert.Equal(
             BrokerData.Vector("error", BrokerData.EnumValue("peer_invalid"), BrokerData.Vector("cannot unpeer from unknown peer 127.0.0.1:1")),
@@ -83,7 +83,7 @@ public sealed class StatusDataTests
 
         // A failed dial names the peer's network (id unknown): context = [endpoint_info, message].
         await Assert.ThrowsAsync<BrokerException>(async () => await a.PeerAsync("127.0.0.1", port == 1 ? 2 : 1));
-        var unavailable = await errors.ReceiveAsync();
+        var unavailable = await errors.ReceiveAsync(Deadline);
         Assert.Equal(BrokerData.EnumValue("peer_unavailable"), unavailable.Data[1]);
         var context = unavailable.Data[2];
         Assert.Equal(2, context.Length);
@@ -91,8 +91,8 @@ public sealed class StatusDataTests
         Assert.Equal("127.0.0.1", context[0][1].AsString());
 
         // Statuses went to the statuses subscription only.
-        Assert.Equal(BrokerData.EnumValue("endpoint_discovered"), (await statuses.ReceiveAsync()).Data[1]);
-        Assert.Equal(BrokerData.EnumValue("peer_added"), (await statuses.ReceiveAsync()).Data[1]);
+        Assert.Equal(BrokerData.EnumValue("endpoint_discovered"), (await statuses.ReceiveAsync(Deadline)).Data[1]);
+        Assert.Equal(BrokerData.EnumValue("peer_added"), (await statuses.ReceiveAsync(Deadline)).Data[1]);
         Assert.False(errors.TryReceive(out _));
     }
 
