@@ -55,6 +55,9 @@ internal sealed class WebSocketSession
     /// <summary>Messages lost to the overflow policy.</summary>
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
+    /// <summary>Messages waiting in this client's queue (never more than <see cref="WebSocketServerOptions.ClientQueueSize"/>).</summary>
+    public int QueueDepth => _outbound.Reader.Count;
+
     /// <summary>Frames received after the handshake (the N in <c>input #N</c>).</summary>
     public long ReceivedCount => Interlocked.Read(ref _received);
 
