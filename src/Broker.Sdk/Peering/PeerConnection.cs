@@ -537,16 +537,16 @@ internal sealed class PeerConnection
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, idle.Token);
         var ct = idleLimited ? linked.Token : _cts.Token;
         uint max = (uint)_core.Options.MaxFrameSize;
+        if (idleLimited)
+        {
+            idle.CancelAfter(idleTimeout);
+        }
+
         while (true)
         {
             ReadResult result;
             try
             {
-                if (idleLimited)
-                {
-                    idle.CancelAfter(idleTimeout);
-                }
-
                 result = await _reader.ReadAsync(ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -557,6 +557,13 @@ internal sealed class PeerConnection
                 }
 
                 return;
+            }
+
+            // Re-armed as soon as bytes arrive, before they are processed: a frame's reply (a pong) must not go out
+            // while the timer still counts from the previous read.
+            if (idleLimited)
+            {
+                idle.CancelAfter(idleTimeout);
             }
 
             var buffer = result.Buffer;
