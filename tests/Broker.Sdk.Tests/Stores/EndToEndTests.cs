@@ -57,28 +57,12 @@ public sealed class EndToEndTests : IAsyncLifetime
         await PeerAsync(listener, connector);
 
         var h = await connector.AttachMasterAsync("mystore", options: FastMaster);
-        h.Insert("one", 110UL);
-        h.Insert("two", 223UL);
-        h.Insert("myset", BrokerData.Set("a", "b", "c"));
-        h.Insert("myvec", BrokerData.Vector("alpha", "beta", "gamma"));
-        h.Increment("one");
-        h.Decrement("two");
-        h.AddToSet("myset", "d");
-        h.RemoveFromSet("myset", "b");
-        h.PushLeft("myvec", "delta");
-        h.PushRight("myvec", "omega");
-        Assert.Equal(4UL, await h.SizeAsync());
+        await SeedStoreScript.WriteAsync(h);
 
         await using var clone = await listener.AttachCloneAsync("mystore", FastClone);
         var keys = (await clone.KeysAsync()).AsSet();
         Assert.Equal(4, keys.Length);
-        var expected = new Dictionary<string, BrokerData>
-        {
-            ["one"] = BrokerData.Count(111),
-            ["two"] = BrokerData.Count(222),
-            ["myset"] = BrokerData.Set("a", "c", "d"),
-            ["myvec"] = BrokerData.Vector("delta", "alpha", "beta", "gamma", "omega"),
-        };
+        var expected = SeedStoreScript.Expected;
         foreach (var key in keys)
         {
             Assert.Equal(expected[key.AsString()], await clone.LookupAsync(key));

@@ -36,25 +36,15 @@ public sealed class ReplicationTests : IAsyncLifetime
         var a = _net.AddNode();
         var b = _net.AddNode();
         var h = a.Host.AttachMaster("mystore", null, FastMaster);
-        h.Insert("one", 110UL);
-        h.Insert("two", 223UL);
-        h.Insert("myset", BrokerData.Set("a", "b", "c"));
-        h.Insert("myvec", BrokerData.Vector("alpha", "beta", "gamma"));
-        h.Increment("one");
-        h.Decrement("two");
-        h.AddToSet("myset", "d");
-        h.RemoveFromSet("myset", "b");
-        h.PushLeft("myvec", "delta");
-        h.PushRight("myvec", "omega");
-        Assert.Equal(4UL, await h.SizeAsync());
+        await SeedStoreScript.WriteAsync(h);
 
         await using var clone = await b.Host.AttachCloneAsync("mystore", Fast, default);
         var keys = await clone.KeysAsync();
         Assert.Equal(BrokerData.Set("myset", "myvec", "one", "two"), keys);
-        Assert.Equal(BrokerData.Count(111), await clone.LookupAsync("one"));
-        Assert.Equal(BrokerData.Count(222), await clone.LookupAsync("two"));
-        Assert.Equal(BrokerData.Set("a", "c", "d"), await clone.LookupAsync("myset"));
-        Assert.Equal(BrokerData.Vector("delta", "alpha", "beta", "gamma", "omega"), await clone.LookupAsync("myvec"));
+        foreach (var (key, value) in SeedStoreScript.Expected)
+        {
+            Assert.Equal(value, await clone.LookupAsync(key));
+        }
 
         var frontend = b.Host.AttachFrontend("mystore", Fast);
         foreach (var key in keys.AsSet())
