@@ -19,9 +19,13 @@ internal static class PubSubMode
     {
         int count = IntArg(args, "--count", 2_000_000);
         int seconds = IntArg(args, "--seconds", 10);
+        int onlyAt = Array.IndexOf(args, "--only");
+        string? only = onlyAt >= 0 && onlyAt + 1 < args.Length ? args[onlyAt + 1] : null; // throughput | rtt | slow
+        bool Runs(string phase) => only is null || only == phase;
         Console.WriteLine($"# Broker.LoadTest pubsub: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count}");
 
         // 1. Throughput.
+        if (Runs("throughput"))
         {
             await using var pub = new BrokerEndpoint(new BrokerEndpointOptions { PeerBufferSize = 65536 });
             int port = (await pub.ListenAsync()).Port;
@@ -54,6 +58,7 @@ internal static class PubSubMode
         }
 
         // 2. Round trip: the child echoes /bench/ping as /bench/pong.
+        if (Runs("rtt"))
         {
             await using var pub = new BrokerEndpoint();
             await using var pongs = pub.Subscribe("/bench/pong");
@@ -78,6 +83,7 @@ internal static class PubSubMode
         }
 
         // 3. Slow subscriber: publish at a fixed rate; the child drains at a tenth of it.
+        if (Runs("slow"))
         {
             const int rate = 100_000;
             await using var pub = new BrokerEndpoint();
