@@ -15,6 +15,8 @@ internal static class PubSubMode
 {
     public const string ChildMode = "pubsub-child";
 
+    private const string Payload = "payload-0123456789";
+
     public static async Task<int> RunAsync(string[] args)
     {
         int count = IntArg(args, "--count", 2_000_000);
@@ -22,7 +24,12 @@ internal static class PubSubMode
         int onlyAt = Array.IndexOf(args, "--only");
         string? only = onlyAt >= 0 && onlyAt + 1 < args.Length ? args[onlyAt + 1] : null; // throughput | rtt | slow
         bool Runs(string phase) => only is null || only == phase;
-        Console.WriteLine($"# Broker.LoadTest pubsub: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count}");
+
+        // typed: the generated IBenchEvents publisher (the event is written straight into the frame);
+        // data: a BrokerData tree built per event (ZeekEvent.Encode), as untyped code would.
+        int apiAt = Array.IndexOf(args, "--api");
+        bool typed = !(apiAt >= 0 && apiAt + 1 < args.Length && args[apiAt + 1] == "data");
+        Console.WriteLine($"# Broker.LoadTest pubsub: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count}, api {(typed ? "typed (generated publisher)" : "data (BrokerData tree per event)")}");
 
         // 1. Throughput.
         if (Runs("throughput"))
@@ -31,12 +38,20 @@ internal static class PubSubMode
             int port = (await pub.ListenAsync()).Port;
             using var child = StartChild("throughput", port, count);
             await WaitForPeerAsync(pub, "/bench/");
-            var ev = (Func<long, BrokerData>)(i => ZeekEvent.Encode("bench_event", ImmutableArray.Create(BrokerData.Count((ulong)i), BrokerData.String("payload-0123456789"))));
+            var events = IBenchEvents.Publisher(pub);
             var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             for (long i = 0; i < count; i++)
             {
-                pub.Publish("/bench/events", ev(i));
+                if (typed)
+                {
+                    events.BenchEvent((ulong)i, Payload);
+                }
+                else
+                {
+                    pub.Publish("/bench/events", ZeekEvent.Encode("bench_event", ImmutableArray.Create(BrokerData.Count((ulong)i), BrokerData.String(Payload))));
+                }
+
                 if ((i & 4095) == 0)
                 {
                     // Flow control for the benchmark: stay under the peer buffer instead of dropping. Sleep, not
@@ -88,6 +103,7 @@ internal static class PubSubMode
             const int rate = 100_000;
             await using var pub = new BrokerEndpoint();
             int port = (await pub.ListenAsync()).Port;
+            var slowEvents = IBenchEvents.Publisher(pub);
             using var child = StartChild("slow", port, rate / 10);
             await WaitForPeerAsync(pub, "/bench/");
             var sw = Stopwatch.StartNew();
@@ -102,7 +118,7 @@ internal static class PubSubMode
                     long due = (long)(sw.Elapsed.TotalSeconds * rate);
                     for (; sent < due; sent++)
                     {
-                        pub.Publish("/bench/events", ZeekEvent.Encode("bench_event", ImmutableArray.Create(BrokerData.Count((ulong)sent), BrokerData.String("payload-0123456789"))));
+                        slowEvents.BenchEvent((ulong)sent, Payload);
                     }
 
                     await Task.Delay(1);
@@ -134,11 +150,27 @@ internal static class PubSubMode
                 var sw = new Stopwatch();
                 var cpuStart = TimeSpan.Zero;
                 long received = 0;
+                long outOfOrder = 0;
+                ulong last = 0;
+
+                // Every event is looked at (its sequence number read), as a real consumer would.
+                void Take(in BrokerMessage m)
+                {
+                    ulong seq = m.Data[2][1][0].AsCount();
+                    if (seq < last)
+                    {
+                        outOfOrder++;
+                    }
+
+                    last = seq;
+                }
+
                 // Dropped messages never arrive: count them as done, or a starved run would wait forever (the
                 // drops are reported below).
                 while (received + s.DroppedCount < count)
                 {
                     var m = await s.ReceiveAsync();
+                    Take(m);
                     if (received++ == 0)
                     {
                         sw.Start();
@@ -147,12 +179,13 @@ internal static class PubSubMode
 
                     while (received + s.DroppedCount < count && s.TryReceive(out m))
                     {
+                        Take(m);
                         received++;
                     }
                 }
 
                 double cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds / (count - 1);
-                Console.WriteLine($"CPU {cpuPerEvent:0.000} us/event = {1e6 / cpuPerEvent:N0} events per CPU-second; {(count - 1) / sw.Elapsed.TotalSeconds:N0} events/s received (wall clock) ({count:N0} events, {sw.Elapsed.TotalSeconds:0.00} s); peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; subscriber drops {s.DroppedCount}");
+                Console.WriteLine($"CPU {cpuPerEvent:0.000} us/event = {1e6 / cpuPerEvent:N0} events per CPU-second; {(count - 1) / sw.Elapsed.TotalSeconds:N0} events/s received (wall clock) ({count:N0} events, {sw.Elapsed.TotalSeconds:0.00} s); peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; subscriber drops {s.DroppedCount}; out of order {outOfOrder}");
                 return 0;
             }
 

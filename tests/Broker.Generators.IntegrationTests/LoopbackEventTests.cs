@@ -12,6 +12,18 @@ namespace Broker.Generators.IntegrationTests;
 public class LoopbackEventTests
 {
     [Fact]
+    public async Task A_bad_argument_throws_from_the_call_even_when_nobody_receives_it()
+    {
+        // The generated event values convert what can fail when they are created, not when (or if) a frame is written.
+        await using var lonely = new BrokerEndpoint();
+        IAllTypes publisher = IAllTypes.Publisher(lonely);
+        var e = Assert.Throws<ArgumentNullException>(() => publisher.Scalars(true, 1, 2, 3, 4, 5, null!));
+        Assert.Equal("text", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => publisher.Enums((Proto)99, Proto.Tcp, null));
+        publisher.Scalars(true, 1, 2, 3, 4, 5, "fine");
+    }
+
+    [Fact]
     public async Task Every_mapped_type_crosses_a_real_connection()
     {
         await using var net = await Loopback.StartAsync();

@@ -128,8 +128,12 @@ internal static class ContractEmitter
         w.Line("_publisher = publisher ?? throw new global::System.ArgumentNullException(nameof(publisher));");
         w.Line("_local = local;");
         w.Close();
+        int index = -1;
         foreach (var e in model.Events)
         {
+            index++;
+            w.Line();
+            EmitPayload(w, e, index);
             w.Line();
             string returns = e.Return switch
             {
@@ -140,7 +144,7 @@ internal static class ContractEmitter
             string parameters = string.Join(", ", e.Parameters.Select(p => p.Type.Name + " " + SourceWriter.Identifier(p.Name)));
             string arguments = string.Join(", ", e.Parameters.Select(p => SourceWriter.Identifier(p.Name)));
             w.Open($"{returns} {e.DeclaringInterface}.{SourceWriter.Identifier(e.MethodName)}({parameters})");
-            string publish = $"_publisher.Publish({SourceWriter.Literal(e.Topic)}, {KnownNames.ZeekEvent}.Encode({SourceWriter.Literal(e.EventName)}, {KnownNames.ImmutableArray}.Create<{KnownNames.Data}>({string.Join(", ", e.Parameters.Select(p => Conversions.Encode(p.Type, SourceWriter.Identifier(p.Name))))})));";
+            string publish = $"_publisher.Publish({SourceWriter.Literal(e.Topic)}, new {PayloadName(e, index)}({arguments}));";
             string localCall = $"(({e.DeclaringInterface})_local).{SourceWriter.Identifier(e.MethodName)}({arguments})";
             string done = e.Return switch
             {
@@ -172,4 +176,71 @@ internal static class ContractEmitter
 
         w.Close();
     }
+
+    private static string PayloadName(EventModel e, int index) => "__Event" + SourceWriter.Invariant(index) + "_" + e.MethodName;
+
+    // The event as a value that writes itself: publishing encodes the arguments straight into the frame (strings
+    // transcoded in place) and builds the BrokerData tree only for local deliveries that need one. Arguments whose
+    // conversion can fail (nulls, enums, records, collections) are converted in the constructor, so a bad argument
+    // throws from the call whether or not anyone receives it.
+    private static void EmitPayload(SourceWriter w, EventModel e, int index)
+    {
+        string name = PayloadName(e, index);
+        string eventName = SourceWriter.Literal(e.EventName);
+        var parameters = e.Parameters;
+        w.Line($"/// <summary>The <c>{e.EventName}</c> event with its arguments, written without a BrokerData tree.</summary>");
+        w.Open($"private readonly struct {name} : global::Broker.Serialization.IBrokerValue");
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var type = parameters[i].Type;
+            w.Line($"private readonly {(IsDirect(type) ? type.Name : KnownNames.Data)} _{SourceWriter.Invariant(i)};");
+        }
+
+        if (parameters.Count > 0)
+        {
+            w.Line();
+            w.Open($"public {name}({string.Join(", ", parameters.Select((p, i) => p.Type.Name + " a" + SourceWriter.Invariant(i)))})");
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                var type = parameters[i].Type;
+                string arg = "a" + SourceWriter.Invariant(i);
+                string value = type.Kind == MappedKind.String
+                    ? $"{arg} ?? throw new global::System.ArgumentNullException({SourceWriter.Literal(parameters[i].Name)}, \"A non-nullable member was null; declare it nullable (T?) to send nil.\")"
+                    : IsDirect(type) ? arg : Conversions.Encode(type, arg);
+                w.Line($"_{SourceWriter.Invariant(i)} = {value};");
+            }
+
+            w.Close();
+        }
+
+        w.Line();
+        w.Open("public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)");
+        w.Line($"writer.WriteZeekEventHeader({eventName}, {SourceWriter.Invariant(parameters.Count)});");
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            w.Line(WriteArgument(parameters[i].Type, "_" + SourceWriter.Invariant(i)));
+        }
+
+        w.Close();
+        w.Line();
+        w.Line($"public {KnownNames.Data} ToBrokerData() => {KnownNames.ZeekEvent}.Encode({eventName}, {KnownNames.ImmutableArray}.Create<{KnownNames.Data}>({string.Join(", ", parameters.Select((p, i) => IsDirect(p.Type) ? Conversions.Encode(p.Type, "_" + SourceWriter.Invariant(i)) : "_" + SourceWriter.Invariant(i)))}));");
+        w.Close();
+    }
+
+    // Kinds kept as they are and written directly: their conversion cannot fail (a string's null is checked first).
+    private static bool IsDirect(TypeModel type) => type.Kind switch
+    {
+        MappedKind.Boolean or MappedKind.Count or MappedKind.UInt32 or MappedKind.UInt16 or MappedKind.Byte
+            or MappedKind.Integer or MappedKind.Int32 or MappedKind.Int16 or MappedKind.SByte
+            or MappedKind.Real or MappedKind.Single or MappedKind.String
+            or MappedKind.Timestamp or MappedKind.Timespan or MappedKind.Data => true,
+        _ => false,
+    };
+
+    private static string WriteArgument(TypeModel type, string field) => type.Kind switch
+    {
+        MappedKind.String => $"writer.WriteString({field});",
+        _ when IsDirect(type) => $"writer.Write({Conversions.Encode(type, field)});",
+        _ => $"writer.Write({field});",
+    };
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Broker.Data;
 using Broker.Errors;
 using Broker.Peering;
+using Broker.Serialization;
 using Broker.Topics;
 
 namespace Broker;
@@ -107,7 +108,21 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
     /// <param name="data">The value.</param>
     /// <param name="flags">Delivery flags (default: matching peers).</param>
     /// <exception cref="InvalidTopicException">The topic is empty, contains white space, an empty component or <c>&lt;$&gt;</c>.</exception>
-    public void Publish([TopicParameter(TopicUsage.Publish)] string topic, in BrokerData data, SendFlags flags = SendFlags.Default)
+    public void Publish([TopicParameter(TopicUsage.Publish)] string topic, in BrokerData data, SendFlags flags = SendFlags.Default) =>
+        Publish<BrokerData>(topic, data, flags);
+
+    /// <summary>
+    /// Publishes a value that writes itself (a generated event, a <see cref="Zeek.ZeekEvent"/>): it is encoded straight
+    /// into the outgoing frame, without a <see cref="BrokerData"/> tree. Never blocks, like
+    /// <see cref="Publish(string, in BrokerData, SendFlags)"/>.
+    /// </summary>
+    /// <typeparam name="T">The value's type (a struct avoids boxing).</typeparam>
+    /// <param name="topic">The topic (validated).</param>
+    /// <param name="value">The value.</param>
+    /// <param name="flags">Delivery flags (default: matching peers).</param>
+    /// <exception cref="InvalidTopicException">The topic is empty, contains white space, an empty component or <c>&lt;$&gt;</c>.</exception>
+    public void Publish<T>([TopicParameter(TopicUsage.Publish)] string topic, in T value, SendFlags flags = SendFlags.Default)
+        where T : IBrokerValue
     {
         // Publishers reuse their topic strings: validate each string instance once, not once per message.
         if (!ReferenceEquals(topic, _lastValidTopic))
@@ -121,7 +136,7 @@ public sealed partial class BrokerEndpoint : IAsyncDisposable
             _lastValidTopic = topic;
         }
 
-        Core.Publish(topic, data, flags);
+        Core.Publish(topic, value, flags);
     }
 
     /// <summary>Subscribes to a topic prefix (raw string prefix: <c>a/b</c> also matches <c>a/bc</c>).</summary>

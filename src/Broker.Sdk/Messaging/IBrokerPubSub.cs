@@ -13,4 +13,14 @@ public interface IBrokerPublisher
     /// <param name="topic">The topic.</param>
     /// <param name="data">The value.</param>
     void Publish([TopicParameter(TopicUsage.Publish)] string topic, in BrokerData data);
+
+    /// <summary>
+    /// Publishes a value that writes itself (a generated event). A transport with a binary path encodes it straight
+    /// into its frame; the default builds its <see cref="BrokerData"/> and publishes that.
+    /// </summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="topic">The topic.</param>
+    /// <param name="value">The value.</param>
+    void Publish<T>([TopicParameter(TopicUsage.Publish)] string topic, in T value)
+        where T : Serialization.IBrokerValue => Publish(topic, value.ToBrokerData());
 }

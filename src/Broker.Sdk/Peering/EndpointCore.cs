@@ -1,9 +1,10 @@
-using Broker.Tls;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Broker.Data;
 using Broker.Errors;
+using Broker.Serialization;
+using Broker.Tls;
 using Broker.Topics;
 using Broker.Wire;
 using Microsoft.Extensions.Logging;
@@ -786,11 +787,21 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ the per-message paths
 
-    public void Publish(string topic, in BrokerData data, SendFlags flags)
+    /// <summary>
+    /// Publishes a value: to local subscribers (with <see cref="SendFlags.Self"/>), WebSocket clients and matching
+    /// peers. The frame is written straight from <paramref name="value"/>; a <see cref="BrokerData"/> tree is built
+    /// only for the local deliveries that need one.
+    /// </summary>
+    public void Publish<T>(string topic, in T value, SendFlags flags)
+        where T : IBrokerValue
     {
         var snap = _snapshot;
+        BrokerData data = default;
+        bool built = false;
         if ((flags & SendFlags.Self) != 0)
         {
+            data = value.ToBrokerData();
+            built = true;
             DeliverLocal(snap, topic, data, EndpointId.Nil);
         }
 
@@ -799,7 +810,10 @@ internal sealed class EndpointCore
             return;
         }
 
-        WebSocketTap?.Invoke(topic, data, EndpointId.Nil);
+        if (WebSocketTap is { } tap)
+        {
+            tap(topic, built ? data : value.ToBrokerData(), EndpointId.Nil);
+        }
 
         bool unsolicited = (flags & SendFlags.Unsolicited) != 0;
         OutboundFrame frame = default;
@@ -810,7 +824,7 @@ internal sealed class EndpointCore
                 // Encoded once, for the first peer that wants it.
                 if (frame.Bytes.IsEmpty)
                 {
-                    frame = new OutboundFrame(EnvelopeType.Data, FrameArena.DataFrame(Id, EndpointId.Nil, WireFormat.DefaultTtl, topic, data));
+                    frame = new OutboundFrame(EnvelopeType.Data, FrameArena.DataFrame(Id, EndpointId.Nil, WireFormat.DefaultTtl, topic, value));
                 }
 
                 Enqueue(peer, frame);

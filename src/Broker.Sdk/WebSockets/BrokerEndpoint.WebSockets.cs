@@ -20,6 +20,9 @@ public sealed partial class BrokerEndpoint : IBrokerPublisher
     /// <inheritdoc />
     void IBrokerPublisher.Publish(string topic, in BrokerData data) => Publish(topic, data);
 
+    /// <inheritdoc />
+    void IBrokerPublisher.Publish<T>(string topic, in T value) => Publish(topic, value);
+
     /// <summary>
     /// Starts serving WebSocket clients (Broker/Zeek JSON API v1) at <c>ws://address:port/v1/messages/json</c>, or
     /// <c>wss://</c> with <see cref="WebSocketServerOptions.Certificate"/>. Other paths get HTTP 400.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Broker.Data;
 using Broker.Serialization;
@@ -35,32 +36,87 @@ internal static class FrameArena
     [ThreadStatic]
     private static byte[]? t_topicBytes;
 
-    /// <summary>A whole frame whose payload is one Broker value.</summary>
-    public static ReadOnlyMemory<byte> DataFrame(EndpointId sender, EndpointId receiver, ushort ttl, string topic, in BrokerData data)
+    /// <summary>A whole frame whose payload is one Broker value, written straight from <paramref name="value"/>.</summary>
+    public static ReadOnlyMemory<byte> DataFrame<T>(EndpointId sender, EndpointId receiver, ushort ttl, string topic, in T value)
+        where T : IBrokerValue
     {
         var topicBytes = TopicBytes(topic);
         int head = 4 + WireFormat.EnvelopeHeaderSize + topicBytes.Length;
 
-        // One pass in the common case: encode into the rest of the slab and size the value only when it does not fit.
+        // One pass in the common case: write into the rest of the current slab; if it does not fit there, into a
+        // fresh slab; only a value larger than a slab goes elsewhere.
         var slab = t_slab;
         int used = t_used;
-        if (slab is not null && slab.Length - used > head)
+        if (slab is not null && slab.Length - used > head && TryWriteAt(slab, used, sender, receiver, ttl, topicBytes, head, value, out var frame))
         {
-            var span = slab.AsSpan(used);
-            if (BrokerBinary.TryWrite(data, span[head..], out int size))
+            return frame;
+        }
+
+        if (slab is null || used > 0)
+        {
+            slab = t_slab = GC.AllocateUninitializedArray<byte>(SlabSize);
+            t_used = 0;
+            if (SlabSize > head && TryWriteAt(slab, 0, sender, receiver, ttl, topicBytes, head, value, out frame))
             {
-                Envelope.WriteHeader(span, WireFormat.EnvelopeHeaderSize + topicBytes.Length + size, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
-                t_used = used + head + size;
-                return slab.AsMemory(used, head + size);
+                return frame;
             }
         }
 
-        int dataSize = BrokerBinary.GetEncodedSize(data);
-        var target = Take(head + dataSize, out int start);
-        var frame = target.AsSpan(start, head + dataSize);
-        Envelope.WriteHeader(frame, WireFormat.EnvelopeHeaderSize + topicBytes.Length + dataSize, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
-        BrokerBinary.Write(data, frame[head..]);
-        return target.AsMemory(start, head + dataSize);
+        return LargeDataFrame(sender, receiver, ttl, topicBytes, head, value);
+    }
+
+    private static bool TryWriteAt<T>(byte[] slab, int used, EndpointId sender, EndpointId receiver, ushort ttl, byte[] topicBytes, int head, in T value, out ReadOnlyMemory<byte> frame)
+        where T : IBrokerValue
+    {
+        var span = slab.AsSpan(used);
+        var writer = new BrokerWriter(span[head..]);
+        value.WriteTo(ref writer);
+        if (writer.Overflowed)
+        {
+            frame = default;
+            return false;
+        }
+
+        int size = writer.BytesWritten;
+        Envelope.WriteHeader(span, WireFormat.EnvelopeHeaderSize + topicBytes.Length + size, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
+        t_used = used + head + size;
+        frame = slab.AsMemory(used, head + size);
+        return true;
+    }
+
+    // A value larger than a slab: written into doubling pooled buffers until it fits, then copied into an array of
+    // its own (so a huge frame costs its size, not the buffer's).
+    private static byte[] LargeDataFrame<T>(EndpointId sender, EndpointId receiver, ushort ttl, byte[] topicBytes, int head, in T value)
+        where T : IBrokerValue
+    {
+        for (long capacity = 4L * SlabSize; ; capacity *= 2)
+        {
+            if (capacity > Array.MaxLength)
+            {
+                throw new ArgumentException("The value is too large to encode in one frame.", nameof(value));
+            }
+
+            var buffer = ArrayPool<byte>.Shared.Rent((int)capacity);
+            try
+            {
+                var writer = new BrokerWriter(buffer.AsSpan(head));
+                value.WriteTo(ref writer);
+                if (writer.Overflowed)
+                {
+                    continue;
+                }
+
+                int size = writer.BytesWritten;
+                var frame = GC.AllocateUninitializedArray<byte>(head + size);
+                Envelope.WriteHeader(frame, WireFormat.EnvelopeHeaderSize + topicBytes.Length + size, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
+                buffer.AsSpan(head, size).CopyTo(frame.AsSpan(head));
+                return frame;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 
     /// <summary>A whole frame with an opaque payload (commands, routing updates, pings, pongs).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Broker.Data;
+using Broker.Serialization;
 
 namespace Broker.Zeek;
 
@@ -11,7 +12,7 @@ namespace Broker.Zeek;
 /// <param name="Name">The event name, e.g. <c>my_event</c>.</param>
 /// <param name="Arguments">The arguments.</param>
 /// <param name="Metadata">Metadata entries (key 1 = network timestamp); empty when absent.</param>
-public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments, ImmutableArray<(ulong Key, BrokerData Value)> Metadata)
+public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments, ImmutableArray<(ulong Key, BrokerData Value)> Metadata) : IBrokerValue
 {
     /// <summary>The Zeek message format version.</summary>
     public const ulong FormatVersion = 1;
@@ -76,6 +77,35 @@ public sealed record ZeekEvent(string Name, ImmutableArray<BrokerData> Arguments
 
         return BrokerData.Vector(BrokerData.Count(FormatVersion), BrokerData.Count(EventMessageType), content);
     }
+
+    /// <inheritdoc/>
+    void IBrokerValue.WriteTo(ref BrokerWriter writer)
+    {
+        var arguments = Arguments.IsDefault ? [] : Arguments.AsSpan();
+        bool hasMetadata = !Metadata.IsDefaultOrEmpty;
+        writer.WriteZeekEventHeader(Name, arguments.Length, hasMetadata);
+        foreach (ref readonly var argument in arguments)
+        {
+            writer.Write(argument);
+        }
+
+        if (hasMetadata)
+        {
+            writer.WriteVectorHeader(Metadata.Length);
+            foreach (var (key, value) in Metadata)
+            {
+                writer.WriteVectorHeader(2);
+                writer.WriteCount(key);
+                writer.Write(value);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    BrokerData IBrokerValue.ToBrokerData() => ToData();
+
+    /// <summary>The UTF-8 of an event name, cached by string instance (see <see cref="NameOf"/>).</summary>
+    internal static byte[] NameBytes(string name) => NameOf(name).RawBytes;
 
     // Event names are few and usually the same string instances (literals in generated code): keep their encoded
     // form in a small direct-mapped cache keyed by reference, so publishing does not re-encode the name each time.

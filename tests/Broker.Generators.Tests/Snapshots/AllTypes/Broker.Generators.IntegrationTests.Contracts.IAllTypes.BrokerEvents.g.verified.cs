@@ -158,101 +158,374 @@ namespace Broker.Generators.IntegrationTests.Contracts
             _local = local;
         }
 
+        /// <summary>The <c>scalars</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event0_Scalars : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly bool _0;
+            private readonly ulong _1;
+            private readonly long _2;
+            private readonly int _3;
+            private readonly uint _4;
+            private readonly double _5;
+            private readonly string _6;
+
+            public __Event0_Scalars(bool a0, ulong a1, long a2, int a3, uint a4, double a5, string a6)
+            {
+                _0 = a0;
+                _1 = a1;
+                _2 = a2;
+                _3 = a3;
+                _4 = a4;
+                _5 = a5;
+                _6 = a6 ?? throw new global::System.ArgumentNullException("text", "A non-nullable member was null; declare it nullable (T?) to send nil.");
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("scalars", 7);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_2));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_3));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_4));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_5));
+                writer.WriteString(_6);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("scalars", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1), global::Broker.Typed.BrokerConvert.Encode(_2), global::Broker.Typed.BrokerConvert.Encode(_3), global::Broker.Typed.BrokerConvert.Encode(_4), global::Broker.Typed.BrokerConvert.Encode(_5), global::Broker.Typed.BrokerConvert.Encode(_6)));
+        }
+
         void global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Scalars(bool b, ulong count, long integer, int small, uint usmall, double real, string text)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/scalars", global::Broker.Zeek.ZeekEvent.Encode("scalars", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(b), global::Broker.Typed.BrokerConvert.Encode(count), global::Broker.Typed.BrokerConvert.Encode(integer), global::Broker.Typed.BrokerConvert.Encode(small), global::Broker.Typed.BrokerConvert.Encode(usmall), global::Broker.Typed.BrokerConvert.Encode(real), global::Broker.Typed.BrokerConvert.Encode(text))));
+                _publisher.Publish("itest/all/scalars", new __Event0_Scalars(b, count, integer, small, usmall, real, text));
                 return;
             }
             ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Scalars(b, count, integer, small, usmall, real, text);
+        }
+
+        /// <summary>The <c>small_numbers</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event1_SmallNumbers : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly ushort _0;
+            private readonly byte _1;
+            private readonly short _2;
+            private readonly sbyte _3;
+            private readonly float _4;
+
+            public __Event1_SmallNumbers(ushort a0, byte a1, short a2, sbyte a3, float a4)
+            {
+                _0 = a0;
+                _1 = a1;
+                _2 = a2;
+                _3 = a3;
+                _4 = a4;
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("small_numbers", 5);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_2));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_3));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_4));
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("small_numbers", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1), global::Broker.Typed.BrokerConvert.Encode(_2), global::Broker.Typed.BrokerConvert.Encode(_3), global::Broker.Typed.BrokerConvert.Encode(_4)));
         }
 
         void global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.SmallNumbers(ushort u16, byte u8, short i16, sbyte i8, float single)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/small_numbers", global::Broker.Zeek.ZeekEvent.Encode("small_numbers", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(u16), global::Broker.Typed.BrokerConvert.Encode(u8), global::Broker.Typed.BrokerConvert.Encode(i16), global::Broker.Typed.BrokerConvert.Encode(i8), global::Broker.Typed.BrokerConvert.Encode(single))));
+                _publisher.Publish("itest/all/small_numbers", new __Event1_SmallNumbers(u16, u8, i16, i8, single));
                 return;
             }
             ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).SmallNumbers(u16, u8, i16, i8, single);
+        }
+
+        /// <summary>The <c>network</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event2_Network : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::Broker.Data.BrokerData _0;
+            private readonly global::Broker.Data.BrokerData _1;
+            private readonly global::Broker.Data.BrokerData _2;
+            private readonly global::Broker.Data.BrokerData _3;
+
+            public __Event2_Network(global::System.Net.IPAddress a0, global::System.Net.IPAddress a1, global::System.Net.IPNetwork a2, global::Broker.Data.BrokerPort a3)
+            {
+                _0 = global::Broker.Typed.BrokerConvert.Encode(a0);
+                _1 = global::Broker.Typed.BrokerConvert.Encode(a1);
+                _2 = global::Broker.Typed.BrokerConvert.Encode(a2);
+                _3 = global::Broker.Typed.BrokerConvert.Encode(a3);
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("network", 4);
+                writer.Write(_0);
+                writer.Write(_1);
+                writer.Write(_2);
+                writer.Write(_3);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("network", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(_0, _1, _2, _3));
         }
 
         void global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Network(global::System.Net.IPAddress v4, global::System.Net.IPAddress v6, global::System.Net.IPNetwork subnet, global::Broker.Data.BrokerPort port)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/network", global::Broker.Zeek.ZeekEvent.Encode("network", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(v4), global::Broker.Typed.BrokerConvert.Encode(v6), global::Broker.Typed.BrokerConvert.Encode(subnet), global::Broker.Typed.BrokerConvert.Encode(port))));
+                _publisher.Publish("itest/all/network", new __Event2_Network(v4, v6, subnet, port));
                 return;
             }
             ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Network(v4, v6, subnet, port);
+        }
+
+        /// <summary>The <c>time</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event3_Time : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::System.DateTimeOffset _0;
+            private readonly global::System.TimeSpan _1;
+
+            public __Event3_Time(global::System.DateTimeOffset a0, global::System.TimeSpan a1)
+            {
+                _0 = a0;
+                _1 = a1;
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("time", 2);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("time", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1)));
         }
 
         global::System.Threading.Tasks.Task global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Time(global::System.DateTimeOffset at, global::System.TimeSpan took)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/time", global::Broker.Zeek.ZeekEvent.Encode("time", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(at), global::Broker.Typed.BrokerConvert.Encode(took))));
+                _publisher.Publish("itest/all/time", new __Event3_Time(at, took));
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
             return ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Time(at, took);
+        }
+
+        /// <summary>The <c>enums</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event4_Enums : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::Broker.Data.BrokerData _0;
+            private readonly global::Broker.Data.BrokerData _1;
+            private readonly global::Broker.Data.BrokerData _2;
+
+            public __Event4_Enums(global::Broker.Generators.IntegrationTests.Contracts.Proto a0, global::Broker.Generators.IntegrationTests.Contracts.Proto? a1, global::Broker.Generators.IntegrationTests.Contracts.Proto? a2)
+            {
+                _0 = global::Broker.Typed.BrokerConvert.EncodeEnum(a0 switch { global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp => "Tcp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp => "Udp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("a0", a0, "not a named member of Proto") });
+                _1 = (a1.HasValue ? global::Broker.Typed.BrokerConvert.EncodeEnum(a1.GetValueOrDefault() switch { global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp => "Tcp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp => "Udp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("a1.GetValueOrDefault()", a1.GetValueOrDefault(), "not a named member of Proto") }) : default(global::Broker.Data.BrokerData));
+                _2 = (a2.HasValue ? global::Broker.Typed.BrokerConvert.EncodeEnum(a2.GetValueOrDefault() switch { global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp => "Tcp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp => "Udp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("a2.GetValueOrDefault()", a2.GetValueOrDefault(), "not a named member of Proto") }) : default(global::Broker.Data.BrokerData));
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("enums", 3);
+                writer.Write(_0);
+                writer.Write(_1);
+                writer.Write(_2);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("enums", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(_0, _1, _2));
         }
 
         global::System.Threading.Tasks.ValueTask global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Enums(global::Broker.Generators.IntegrationTests.Contracts.Proto proto, global::Broker.Generators.IntegrationTests.Contracts.Proto? maybe, global::Broker.Generators.IntegrationTests.Contracts.Proto? none)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/enums", global::Broker.Zeek.ZeekEvent.Encode("enums", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.EncodeEnum(proto switch { global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp => "Tcp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp => "Udp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("proto", proto, "not a named member of Proto") }), (maybe.HasValue ? global::Broker.Typed.BrokerConvert.EncodeEnum(maybe.GetValueOrDefault() switch { global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp => "Tcp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp => "Udp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("maybe.GetValueOrDefault()", maybe.GetValueOrDefault(), "not a named member of Proto") }) : default(global::Broker.Data.BrokerData)), (none.HasValue ? global::Broker.Typed.BrokerConvert.EncodeEnum(none.GetValueOrDefault() switch { global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp => "Tcp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp => "Udp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("none.GetValueOrDefault()", none.GetValueOrDefault(), "not a named member of Proto") }) : default(global::Broker.Data.BrokerData)))));
+                _publisher.Publish("itest/all/enums", new __Event4_Enums(proto, maybe, none));
                 return default;
             }
             return ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Enums(proto, maybe, none);
+        }
+
+        /// <summary>The <c>nullables</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event5_Nullables : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::Broker.Data.BrokerData _0;
+            private readonly global::Broker.Data.BrokerData _1;
+            private readonly global::Broker.Data.BrokerData _2;
+            private readonly global::Broker.Data.BrokerData _3;
+            private readonly global::Broker.Data.BrokerData _4;
+
+            public __Event5_Nullables(string? a0, string? a1, ulong? a2, ulong? a3, global::System.Net.IPAddress? a4)
+            {
+                _0 = (a0 is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(a0));
+                _1 = (a1 is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(a1));
+                _2 = (a2.HasValue ? global::Broker.Typed.BrokerConvert.Encode(a2.GetValueOrDefault()) : default(global::Broker.Data.BrokerData));
+                _3 = (a3.HasValue ? global::Broker.Typed.BrokerConvert.Encode(a3.GetValueOrDefault()) : default(global::Broker.Data.BrokerData));
+                _4 = (a4 is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(a4));
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("nullables", 5);
+                writer.Write(_0);
+                writer.Write(_1);
+                writer.Write(_2);
+                writer.Write(_3);
+                writer.Write(_4);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("nullables", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(_0, _1, _2, _3, _4));
         }
 
         void global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Nullables(string? text, string? noText, ulong? count, ulong? noCount, global::System.Net.IPAddress? address)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/nullables", global::Broker.Zeek.ZeekEvent.Encode("nullables", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>((text is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(text)), (noText is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(noText)), (count.HasValue ? global::Broker.Typed.BrokerConvert.Encode(count.GetValueOrDefault()) : default(global::Broker.Data.BrokerData)), (noCount.HasValue ? global::Broker.Typed.BrokerConvert.Encode(noCount.GetValueOrDefault()) : default(global::Broker.Data.BrokerData)), (address is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.Encode(address)))));
+                _publisher.Publish("itest/all/nullables", new __Event5_Nullables(text, noText, count, noCount, address));
                 return;
             }
             ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Nullables(text, noText, count, noCount, address);
+        }
+
+        /// <summary>The <c>collections</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event6_Collections : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::Broker.Data.BrokerData _0;
+            private readonly global::Broker.Data.BrokerData _1;
+            private readonly global::Broker.Data.BrokerData _2;
+            private readonly global::Broker.Data.BrokerData _3;
+            private readonly global::Broker.Data.BrokerData _4;
+            private readonly global::Broker.Data.BrokerData _5;
+            private readonly global::Broker.Data.BrokerData _6;
+            private readonly global::Broker.Data.BrokerData _7;
+
+            public __Event6_Collections(global::System.Collections.Generic.List<ulong> a0, string[] a1, global::System.Collections.Immutable.ImmutableArray<long> a2, global::System.Collections.Generic.IReadOnlyList<double> a3, global::System.Collections.Generic.HashSet<string> a4, global::System.Collections.Generic.ISet<global::System.Net.IPAddress> a5, global::System.Collections.Generic.Dictionary<string, ulong> a6, global::System.Collections.Generic.IReadOnlyDictionary<global::Broker.Data.BrokerPort, global::System.Collections.Generic.List<string>> a7)
+            {
+                _0 = global::Broker.Typed.BrokerConvert.EncodeVector<ulong>(a0, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0));
+                _1 = global::Broker.Typed.BrokerConvert.EncodeVector<string>(a1, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0));
+                _2 = global::Broker.Typed.BrokerConvert.EncodeVector<long>(a2, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0));
+                _3 = global::Broker.Typed.BrokerConvert.EncodeVector<double>(a3, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0));
+                _4 = global::Broker.Typed.BrokerConvert.EncodeSet<string>(a4, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0));
+                _5 = global::Broker.Typed.BrokerConvert.EncodeSet<global::System.Net.IPAddress>(a5, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0));
+                _6 = global::Broker.Typed.BrokerConvert.EncodeTable<string, ulong>(a6, static __k0 => global::Broker.Typed.BrokerConvert.Encode(__k0), static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0));
+                _7 = global::Broker.Typed.BrokerConvert.EncodeTable<global::Broker.Data.BrokerPort, global::System.Collections.Generic.List<string>>(a7, static __k0 => global::Broker.Typed.BrokerConvert.Encode(__k0), static __x0 => global::Broker.Typed.BrokerConvert.EncodeVector<string>(__x0, static __x1 => global::Broker.Typed.BrokerConvert.Encode(__x1)));
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("collections", 8);
+                writer.Write(_0);
+                writer.Write(_1);
+                writer.Write(_2);
+                writer.Write(_3);
+                writer.Write(_4);
+                writer.Write(_5);
+                writer.Write(_6);
+                writer.Write(_7);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("collections", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(_0, _1, _2, _3, _4, _5, _6, _7));
         }
 
         void global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Collections(global::System.Collections.Generic.List<ulong> list, string[] array, global::System.Collections.Immutable.ImmutableArray<long> immutable, global::System.Collections.Generic.IReadOnlyList<double> readOnly, global::System.Collections.Generic.HashSet<string> set, global::System.Collections.Generic.ISet<global::System.Net.IPAddress> addresses, global::System.Collections.Generic.Dictionary<string, ulong> table, global::System.Collections.Generic.IReadOnlyDictionary<global::Broker.Data.BrokerPort, global::System.Collections.Generic.List<string>> nested)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/collections", global::Broker.Zeek.ZeekEvent.Encode("collections", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.EncodeVector<ulong>(list, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<string>(array, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<long>(immutable, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeVector<double>(readOnly, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeSet<string>(set, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeSet<global::System.Net.IPAddress>(addresses, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeTable<string, ulong>(table, static __k0 => global::Broker.Typed.BrokerConvert.Encode(__k0), static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)), global::Broker.Typed.BrokerConvert.EncodeTable<global::Broker.Data.BrokerPort, global::System.Collections.Generic.List<string>>(nested, static __k0 => global::Broker.Typed.BrokerConvert.Encode(__k0), static __x0 => global::Broker.Typed.BrokerConvert.EncodeVector<string>(__x0, static __x1 => global::Broker.Typed.BrokerConvert.Encode(__x1))))));
+                _publisher.Publish("itest/all/collections", new __Event6_Collections(list, array, immutable, readOnly, set, addresses, table, nested));
                 return;
             }
             ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Collections(list, array, immutable, readOnly, set, addresses, table, nested);
+        }
+
+        /// <summary>The <c>records</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event7_Records : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::Broker.Data.BrokerData _0;
+            private readonly global::Broker.Data.BrokerData _1;
+            private readonly global::Broker.Data.BrokerData _2;
+            private readonly global::Broker.Data.BrokerData _3;
+
+            public __Event7_Records(global::Broker.Generators.IntegrationTests.Contracts.Endpoint a0, global::Broker.Generators.IntegrationTests.Contracts.Connection a1, global::System.Collections.Generic.List<global::Broker.Generators.IntegrationTests.Contracts.Endpoint> a2, global::Broker.Generators.IntegrationTests.Contracts.Endpoint? a3)
+            {
+                _0 = a0.ToBrokerData();
+                _1 = a1.ToBrokerData();
+                _2 = global::Broker.Typed.BrokerConvert.EncodeVector<global::Broker.Generators.IntegrationTests.Contracts.Endpoint>(a2, static __x0 => __x0.ToBrokerData());
+                _3 = (a3 is null ? default(global::Broker.Data.BrokerData) : a3.ToBrokerData());
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("records", 4);
+                writer.Write(_0);
+                writer.Write(_1);
+                writer.Write(_2);
+                writer.Write(_3);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("records", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(_0, _1, _2, _3));
         }
 
         void global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Records(global::Broker.Generators.IntegrationTests.Contracts.Endpoint endpoint, global::Broker.Generators.IntegrationTests.Contracts.Connection connection, global::System.Collections.Generic.List<global::Broker.Generators.IntegrationTests.Contracts.Endpoint> endpoints, global::Broker.Generators.IntegrationTests.Contracts.Endpoint? missing)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/records", global::Broker.Zeek.ZeekEvent.Encode("records", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(endpoint.ToBrokerData(), connection.ToBrokerData(), global::Broker.Typed.BrokerConvert.EncodeVector<global::Broker.Generators.IntegrationTests.Contracts.Endpoint>(endpoints, static __x0 => __x0.ToBrokerData()), (missing is null ? default(global::Broker.Data.BrokerData) : missing.ToBrokerData()))));
+                _publisher.Publish("itest/all/records", new __Event7_Records(endpoint, connection, endpoints, missing));
                 return;
             }
             ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Records(endpoint, connection, endpoints, missing);
+        }
+
+        /// <summary>The <c>raw</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event8_Raw : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::Broker.Data.BrokerData _0;
+
+            public __Event8_Raw(global::Broker.Data.BrokerData a0)
+            {
+                _0 = a0;
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("raw", 1);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("raw", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0)));
         }
 
         void global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Raw(global::Broker.Data.BrokerData anything)
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/raw", global::Broker.Zeek.ZeekEvent.Encode("raw", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(anything))));
+                _publisher.Publish("itest/all/raw", new __Event8_Raw(anything));
                 return;
             }
             ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Raw(anything);
+        }
+
+        /// <summary>The <c>nothing</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event9_Nothing : global::Broker.Serialization.IBrokerValue
+        {
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("nothing", 0);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("nothing", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>());
         }
 
         void global::Broker.Generators.IntegrationTests.Contracts.IAllTypes.Nothing()
         {
             if (_local is null)
             {
-                _publisher.Publish("itest/all/nothing", global::Broker.Zeek.ZeekEvent.Encode("nothing", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>()));
+                _publisher.Publish("itest/all/nothing", new __Event9_Nothing());
                 return;
             }
             ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)_local).Nothing();

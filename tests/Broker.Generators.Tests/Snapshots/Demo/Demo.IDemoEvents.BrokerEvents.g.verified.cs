@@ -77,19 +77,63 @@ namespace Demo
             _local = local;
         }
 
+        /// <summary>The <c>my_event</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event0_MyEvent : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly string _0;
+            private readonly ulong _1;
+
+            public __Event0_MyEvent(string a0, ulong a1)
+            {
+                _0 = a0 ?? throw new global::System.ArgumentNullException("msg", "A non-nullable member was null; declare it nullable (T?) to send nil.");
+                _1 = a1;
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("my_event", 2);
+                writer.WriteString(_0);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("my_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1)));
+        }
+
         void global::Demo.IDemoEvents.MyEvent(string msg, ulong c)
         {
             if (_local is null)
             {
-                _publisher.Publish("bro/event/my_event", global::Broker.Zeek.ZeekEvent.Encode("my_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(msg), global::Broker.Typed.BrokerConvert.Encode(c))));
+                _publisher.Publish("bro/event/my_event", new __Event0_MyEvent(msg, c));
                 return;
             }
             ((global::Demo.IDemoEvents)_local).MyEvent(msg, c);
         }
 
+        /// <summary>The <c>my_auto_event</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event1_MyAutoEvent : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly string _0;
+            private readonly ulong _1;
+
+            public __Event1_MyAutoEvent(string a0, ulong a1)
+            {
+                _0 = a0 ?? throw new global::System.ArgumentNullException("msg", "A non-nullable member was null; declare it nullable (T?) to send nil.");
+                _1 = a1;
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("my_auto_event", 2);
+                writer.WriteString(_0);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("my_auto_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1)));
+        }
+
         void global::Demo.IDemoEvents.MyAutoEvent(string msg, ulong c)
         {
-            _publisher.Publish("bro/event/my_auto_event", global::Broker.Zeek.ZeekEvent.Encode("my_auto_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(msg), global::Broker.Typed.BrokerConvert.Encode(c))));
+            _publisher.Publish("bro/event/my_auto_event", new __Event1_MyAutoEvent(msg, c));
             if (_local is null)
             {
                 return;

@@ -68,11 +68,30 @@ namespace Inheritance
             _local = local;
         }
 
+        /// <summary>The <c>ping</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event0_Ping : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly ulong _0;
+
+            public __Event0_Ping(ulong a0)
+            {
+                _0 = a0;
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("ping", 1);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0)));
+        }
+
         void global::Inheritance.IBaseEvents.Ping(ulong seq)
         {
             if (_local is null)
             {
-                _publisher.Publish("zeek/base/ping", global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq))));
+                _publisher.Publish("zeek/base/ping", new __Event0_Ping(seq));
                 return;
             }
             ((global::Inheritance.IBaseEvents)_local).Ping(seq);

@@ -79,21 +79,62 @@ namespace Inheritance
             _local = local;
         }
 
+        /// <summary>The <c>pong</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event0_Pong : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly ulong _0;
+            private readonly string _1;
+
+            public __Event0_Pong(ulong a0, string a1)
+            {
+                _0 = a0;
+                _1 = a1 ?? throw new global::System.ArgumentNullException("from", "A non-nullable member was null; declare it nullable (T?) to send nil.");
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("pong", 2);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+                writer.WriteString(_1);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("pong", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1)));
+        }
+
         void global::Inheritance.Outer.IDerivedEvents.Pong(ulong seq, string from)
         {
             if (_local is null)
             {
-                _publisher.Publish("zeek/replies/pong", global::Broker.Zeek.ZeekEvent.Encode("pong", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq), global::Broker.Typed.BrokerConvert.Encode(from))));
+                _publisher.Publish("zeek/replies/pong", new __Event0_Pong(seq, from));
                 return;
             }
             ((global::Inheritance.Outer.IDerivedEvents)_local).Pong(seq, from);
+        }
+
+        /// <summary>The <c>ping</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event1_Ping : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly ulong _0;
+
+            public __Event1_Ping(ulong a0)
+            {
+                _0 = a0;
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("ping", 1);
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0)));
         }
 
         void global::Inheritance.IBaseEvents.Ping(ulong seq)
         {
             if (_local is null)
             {
-                _publisher.Publish("zeek/base/ping", global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(seq))));
+                _publisher.Publish("zeek/base/ping", new __Event1_Ping(seq));
                 return;
             }
             ((global::Inheritance.IBaseEvents)_local).Ping(seq);

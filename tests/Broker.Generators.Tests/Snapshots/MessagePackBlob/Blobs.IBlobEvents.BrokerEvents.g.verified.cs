@@ -80,21 +80,74 @@ namespace Blobs
             _local = local;
         }
 
+        /// <summary>The <c>telemetry</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event0_Telemetry : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::Broker.Data.BrokerData _0;
+            private readonly global::Broker.Data.BrokerData _1;
+            private readonly global::Broker.Data.BrokerData _2;
+            private readonly global::Broker.Data.BrokerData _3;
+
+            public __Event0_Telemetry(global::Blobs.Telemetry a0, global::Blobs.Telemetry? a1, global::Blobs.Sample a2, global::Blobs.Sample? a3)
+            {
+                _0 = global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Telemetry>(a0);
+                _1 = (a1 is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Telemetry>(a1));
+                _2 = global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Sample>(a2);
+                _3 = (a3.HasValue ? global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Sample>(a3.GetValueOrDefault()) : default(global::Broker.Data.BrokerData));
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("telemetry", 4);
+                writer.Write(_0);
+                writer.Write(_1);
+                writer.Write(_2);
+                writer.Write(_3);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("telemetry", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(_0, _1, _2, _3));
+        }
+
         void global::Blobs.IBlobEvents.Telemetry(global::Blobs.Telemetry data, global::Blobs.Telemetry? maybe, global::Blobs.Sample sample, global::Blobs.Sample? maybeSample)
         {
             if (_local is null)
             {
-                _publisher.Publish("dotnet/blobs/telemetry", global::Broker.Zeek.ZeekEvent.Encode("telemetry", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Telemetry>(data), (maybe is null ? default(global::Broker.Data.BrokerData) : global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Telemetry>(maybe)), global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Sample>(sample), (maybeSample.HasValue ? global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Sample>(maybeSample.GetValueOrDefault()) : default(global::Broker.Data.BrokerData)))));
+                _publisher.Publish("dotnet/blobs/telemetry", new __Event0_Telemetry(data, maybe, sample, maybeSample));
                 return;
             }
             ((global::Blobs.IBlobEvents)_local).Telemetry(data, maybe, sample, maybeSample);
+        }
+
+        /// <summary>The <c>batch</c> event with its arguments, written without a BrokerData tree.</summary>
+        private readonly struct __Event1_Batch : global::Broker.Serialization.IBrokerValue
+        {
+            private readonly global::Broker.Data.BrokerData _0;
+            private readonly global::Broker.Data.BrokerData _1;
+            private readonly global::Broker.Data.BrokerData _2;
+
+            public __Event1_Batch(global::System.Collections.Generic.List<global::Blobs.Telemetry> a0, global::Blobs.Envelope a1, global::Blobs.Both a2)
+            {
+                _0 = global::Broker.Typed.BrokerConvert.EncodeVector<global::Blobs.Telemetry>(a0, static __x0 => global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Telemetry>(__x0));
+                _1 = a1.ToBrokerData();
+                _2 = a2.ToBrokerData();
+            }
+
+            public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
+            {
+                writer.WriteZeekEventHeader("batch", 3);
+                writer.Write(_0);
+                writer.Write(_1);
+                writer.Write(_2);
+            }
+
+            public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("batch", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(_0, _1, _2));
         }
 
         void global::Blobs.IBlobEvents.Batch(global::System.Collections.Generic.List<global::Blobs.Telemetry> items, global::Blobs.Envelope envelope, global::Blobs.Both both)
         {
             if (_local is null)
             {
-                _publisher.Publish("dotnet/blobs/batch", global::Broker.Zeek.ZeekEvent.Encode("batch", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.EncodeVector<global::Blobs.Telemetry>(items, static __x0 => global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Telemetry>(__x0)), envelope.ToBrokerData(), both.ToBrokerData())));
+                _publisher.Publish("dotnet/blobs/batch", new __Event1_Batch(items, envelope, both));
                 return;
             }
             ((global::Blobs.IBlobEvents)_local).Batch(items, envelope, both);
