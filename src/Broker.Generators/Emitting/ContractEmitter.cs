@@ -190,6 +190,7 @@ internal static class ContractEmitter
         var parameters = e.Parameters;
         w.Line($"/// <summary>The <c>{e.EventName}</c> event with its arguments, written without a BrokerData tree.</summary>");
         w.Open($"private readonly struct {name} : global::Broker.Serialization.IBrokerValue");
+        w.Line($"private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes({eventName});");
         for (int i = 0; i < parameters.Count; i++)
         {
             var type = parameters[i].Type;
@@ -215,7 +216,7 @@ internal static class ContractEmitter
 
         w.Line();
         w.Open("public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)");
-        w.Line($"writer.WriteZeekEventHeader({eventName}, {SourceWriter.Invariant(parameters.Count)});");
+        w.Line($"writer.WriteZeekEventHeader(s_name, {SourceWriter.Invariant(parameters.Count)});");
         for (int i = 0; i < parameters.Count; i++)
         {
             w.Line(WriteArgument(parameters[i].Type, "_" + SourceWriter.Invariant(i)));

@@ -90,6 +90,18 @@ public ref struct BrokerWriter
     public void WriteZeekEventHeader(string name, int argumentCount, bool hasMetadata)
     {
         ArgumentNullException.ThrowIfNull(name);
+        WriteZeekEventHeader(Zeek.ZeekEvent.NameBytes(name), argumentCount, hasMetadata);
+    }
+
+    /// <summary>
+    /// Writes the start of a Zeek event whose name is given as UTF-8 (what generated events use: no lookup per event);
+    /// otherwise like <see cref="WriteZeekEventHeader(string, int, bool)"/>.
+    /// </summary>
+    /// <param name="utf8Name">The event name in UTF-8.</param>
+    /// <param name="argumentCount">The number of arguments that follow.</param>
+    /// <param name="hasMetadata">Whether a metadata vector follows the arguments.</param>
+    public void WriteZeekEventHeader(ReadOnlySpan<byte> utf8Name, int argumentCount, bool hasMetadata = false)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(argumentCount);
 
         // [ 1, 1, [ — constant bytes: vector(3), count 1, count 1, vector(2 or 3).
@@ -107,7 +119,7 @@ public ref struct BrokerWriter
         Unsafe.WriteUnaligned(ref span[12], BitConverter.IsLittleEndian ? 0x0100_0000_0000_0000UL : 1UL);
         span[20] = (byte)BrokerDataKind.Vector;
         span[21] = hasMetadata ? (byte)3 : (byte)2;
-        WriteBytes(BrokerDataKind.String, Zeek.ZeekEvent.NameBytes(name));
+        WriteBytes(BrokerDataKind.String, utf8Name);
         WriteHeader(BrokerDataKind.Vector, (uint)argumentCount);
     }
 

@@ -161,6 +161,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>scalars</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event0_Scalars : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("scalars");
             private readonly bool _0;
             private readonly ulong _1;
             private readonly long _2;
@@ -182,7 +183,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("scalars", 7);
+                writer.WriteZeekEventHeader(s_name, 7);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_2));
@@ -208,6 +209,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>small_numbers</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event1_SmallNumbers : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("small_numbers");
             private readonly ushort _0;
             private readonly byte _1;
             private readonly short _2;
@@ -225,7 +227,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("small_numbers", 5);
+                writer.WriteZeekEventHeader(s_name, 5);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_2));
@@ -249,6 +251,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>network</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event2_Network : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("network");
             private readonly global::Broker.Data.BrokerData _0;
             private readonly global::Broker.Data.BrokerData _1;
             private readonly global::Broker.Data.BrokerData _2;
@@ -264,7 +267,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("network", 4);
+                writer.WriteZeekEventHeader(s_name, 4);
                 writer.Write(_0);
                 writer.Write(_1);
                 writer.Write(_2);
@@ -287,6 +290,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>time</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event3_Time : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("time");
             private readonly global::System.DateTimeOffset _0;
             private readonly global::System.TimeSpan _1;
 
@@ -298,7 +302,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("time", 2);
+                writer.WriteZeekEventHeader(s_name, 2);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
             }
@@ -319,6 +323,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>enums</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event4_Enums : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("enums");
             private readonly global::Broker.Data.BrokerData _0;
             private readonly global::Broker.Data.BrokerData _1;
             private readonly global::Broker.Data.BrokerData _2;
@@ -332,7 +337,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("enums", 3);
+                writer.WriteZeekEventHeader(s_name, 3);
                 writer.Write(_0);
                 writer.Write(_1);
                 writer.Write(_2);
@@ -354,6 +359,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>nullables</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event5_Nullables : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("nullables");
             private readonly global::Broker.Data.BrokerData _0;
             private readonly global::Broker.Data.BrokerData _1;
             private readonly global::Broker.Data.BrokerData _2;
@@ -371,7 +377,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("nullables", 5);
+                writer.WriteZeekEventHeader(s_name, 5);
                 writer.Write(_0);
                 writer.Write(_1);
                 writer.Write(_2);
@@ -395,6 +401,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>collections</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event6_Collections : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("collections");
             private readonly global::Broker.Data.BrokerData _0;
             private readonly global::Broker.Data.BrokerData _1;
             private readonly global::Broker.Data.BrokerData _2;
@@ -418,7 +425,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("collections", 8);
+                writer.WriteZeekEventHeader(s_name, 8);
                 writer.Write(_0);
                 writer.Write(_1);
                 writer.Write(_2);
@@ -445,6 +452,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>records</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event7_Records : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("records");
             private readonly global::Broker.Data.BrokerData _0;
             private readonly global::Broker.Data.BrokerData _1;
             private readonly global::Broker.Data.BrokerData _2;
@@ -460,7 +468,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("records", 4);
+                writer.WriteZeekEventHeader(s_name, 4);
                 writer.Write(_0);
                 writer.Write(_1);
                 writer.Write(_2);
@@ -483,6 +491,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>raw</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event8_Raw : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("raw");
             private readonly global::Broker.Data.BrokerData _0;
 
             public __Event8_Raw(global::Broker.Data.BrokerData a0)
@@ -492,7 +501,7 @@ namespace Broker.Generators.IntegrationTests.Contracts
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("raw", 1);
+                writer.WriteZeekEventHeader(s_name, 1);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
             }
 
@@ -512,10 +521,11 @@ namespace Broker.Generators.IntegrationTests.Contracts
         /// <summary>The <c>nothing</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event9_Nothing : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("nothing");
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("nothing", 0);
+                writer.WriteZeekEventHeader(s_name, 0);
             }
 
             public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("nothing", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>());

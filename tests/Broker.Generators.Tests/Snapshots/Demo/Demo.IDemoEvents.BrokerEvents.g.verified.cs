@@ -80,6 +80,7 @@ namespace Demo
         /// <summary>The <c>my_event</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event0_MyEvent : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("my_event");
             private readonly string _0;
             private readonly ulong _1;
 
@@ -91,7 +92,7 @@ namespace Demo
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("my_event", 2);
+                writer.WriteZeekEventHeader(s_name, 2);
                 writer.WriteString(_0);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
             }
@@ -112,6 +113,7 @@ namespace Demo
         /// <summary>The <c>my_auto_event</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event1_MyAutoEvent : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("my_auto_event");
             private readonly string _0;
             private readonly ulong _1;
 
@@ -123,7 +125,7 @@ namespace Demo
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("my_auto_event", 2);
+                writer.WriteZeekEventHeader(s_name, 2);
                 writer.WriteString(_0);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
             }

@@ -71,6 +71,7 @@ namespace Inheritance
         /// <summary>The <c>ping</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event0_Ping : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("ping");
             private readonly ulong _0;
 
             public __Event0_Ping(ulong a0)
@@ -80,7 +81,7 @@ namespace Inheritance
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("ping", 1);
+                writer.WriteZeekEventHeader(s_name, 1);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
             }
 

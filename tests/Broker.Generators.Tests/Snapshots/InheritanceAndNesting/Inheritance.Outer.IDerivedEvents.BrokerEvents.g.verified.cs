@@ -82,6 +82,7 @@ namespace Inheritance
         /// <summary>The <c>pong</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event0_Pong : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("pong");
             private readonly ulong _0;
             private readonly string _1;
 
@@ -93,7 +94,7 @@ namespace Inheritance
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("pong", 2);
+                writer.WriteZeekEventHeader(s_name, 2);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
                 writer.WriteString(_1);
             }
@@ -114,6 +115,7 @@ namespace Inheritance
         /// <summary>The <c>ping</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event1_Ping : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("ping");
             private readonly ulong _0;
 
             public __Event1_Ping(ulong a0)
@@ -123,7 +125,7 @@ namespace Inheritance
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("ping", 1);
+                writer.WriteZeekEventHeader(s_name, 1);
                 writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
             }
 

@@ -83,6 +83,7 @@ namespace Blobs
         /// <summary>The <c>telemetry</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event0_Telemetry : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("telemetry");
             private readonly global::Broker.Data.BrokerData _0;
             private readonly global::Broker.Data.BrokerData _1;
             private readonly global::Broker.Data.BrokerData _2;
@@ -98,7 +99,7 @@ namespace Blobs
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("telemetry", 4);
+                writer.WriteZeekEventHeader(s_name, 4);
                 writer.Write(_0);
                 writer.Write(_1);
                 writer.Write(_2);
@@ -121,6 +122,7 @@ namespace Blobs
         /// <summary>The <c>batch</c> event with its arguments, written without a BrokerData tree.</summary>
         private readonly struct __Event1_Batch : global::Broker.Serialization.IBrokerValue
         {
+            private static readonly byte[] s_name = global::System.Text.Encoding.UTF8.GetBytes("batch");
             private readonly global::Broker.Data.BrokerData _0;
             private readonly global::Broker.Data.BrokerData _1;
             private readonly global::Broker.Data.BrokerData _2;
@@ -134,7 +136,7 @@ namespace Blobs
 
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
-                writer.WriteZeekEventHeader("batch", 3);
+                writer.WriteZeekEventHeader(s_name, 3);
                 writer.Write(_0);
                 writer.Write(_1);
                 writer.Write(_2);
