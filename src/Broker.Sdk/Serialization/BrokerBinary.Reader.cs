@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Broker.Data;
@@ -7,29 +8,82 @@ using Broker.Errors;
 namespace Broker.Serialization;
 
 /// <content>
-/// The decoder. One span and an index. A first, linear pass counts the elements of all vectors and sets in the
-/// value, so the decode allocates ONE exactly sized array that every container of the value slices, instead of
-/// one array per container; short strings come from <see cref="Utf8Interner"/>.
+/// The decoder. One span and an index. Every vector and set of a value is a slice of ONE exactly sized array
+/// (instead of one array per container); short strings come from <see cref="Utf8Interner"/>.
+/// Inputs of up to <see cref="MaxScratchSlots"/> bytes (the common case) decode into a per-thread scratch array
+/// that is reused; the used part is then copied into the value's own array and the slices are re-pointed at it.
+/// Larger inputs first count their elements in a linear pass and decode straight into an exactly sized array, so
+/// no thread keeps a large scratch alive.
 /// </content>
 public static partial class BrokerBinary
 {
+    // A value has at most one element per input byte, so an input this short always fits the scratch.
+    private const int MaxScratchSlots = 1024;
+    private const int MinScratchSlots = 64;
+
+    // Reused by every small decode on this thread. Never cleared: the decoder writes every field of a slot it
+    // uses, so what an earlier (possibly failed) decode left behind is never read. What it can keep alive is
+    // bounded by MaxScratchSlots input bytes: a few strings and tables of an earlier small value.
+    [ThreadStatic]
+    private static BrokerData[]? t_scratch;
+
+    private static BrokerData DecodeCore(ReadOnlySpan<byte> source, BrokerDecodeLimits limits, out int consumed)
+    {
+        if (source.Length > MaxScratchSlots)
+        {
+            return DecodeCounted(source, limits, out consumed);
+        }
+
+        var scratch = t_scratch;
+        if (scratch is null || scratch.Length < source.Length)
+        {
+            scratch = t_scratch = new BrokerData[Math.Max(MinScratchSlots, (int)BitOperations.RoundUpToPowerOf2((uint)source.Length))];
+        }
+
+        // No user code runs during a decode (only the decoder's own comparisons), so nothing can re-enter and
+        // share the scratch.
+        var reader = new Reader(source, limits, scratch, slotLimit: source.Length);
+        BrokerData value = default;
+        reader.ReadOne(ref value, 0);
+        reader.MoveToOwnArray(ref value);
+        consumed = reader.Position;
+        return value;
+    }
+
+    // Large inputs: count the elements first, then decode into the value's own array (nothing to move).
+    private static BrokerData DecodeCounted(ReadOnlySpan<byte> source, BrokerDecodeLimits limits, out int consumed)
+    {
+        int slots = Reader.CountSlots(source, limits.MaxCollectionCount);
+        var reader = new Reader(source, limits, slots == 0 ? [] : new BrokerData[slots], slots);
+        BrokerData value = default;
+        reader.ReadOne(ref value, 0);
+        consumed = reader.Position;
+        return value;
+    }
+
     private ref struct Reader
     {
         private readonly ReadOnlySpan<byte> _source;
-        private readonly BrokerDecodeLimits _limits;
+        private readonly int _maxDepth;
+        private readonly int _maxCollectionCount;
+        private readonly int _maxStringBytes;
         private int _pos;
 
-        // The elements of every vector and set of this value (sized by CountSlots), and how many are taken.
-        private BrokerData[] _slots;
+        // Where the elements of every vector and set go (the scratch or the value's own array), how many of its
+        // slots a valid input can need at most, and how many are taken.
+        private readonly BrokerData[] _slots;
+        private readonly int _slotLimit;
         private int _used;
 
-        public Reader(ReadOnlySpan<byte> source, BrokerDecodeLimits limits)
+        public Reader(ReadOnlySpan<byte> source, BrokerDecodeLimits limits, BrokerData[] slots, int slotLimit)
         {
             _source = source;
-            _limits = limits;
+            _maxDepth = limits.MaxDepth;
+            _maxCollectionCount = limits.MaxCollectionCount;
+            _maxStringBytes = limits.MaxStringBytes;
             _pos = 0;
-            int slots = CountSlots(source, limits.MaxCollectionCount);
-            _slots = slots == 0 ? [] : new BrokerData[slots];
+            _slots = slots;
+            _slotLimit = slotLimit;
             _used = 0;
         }
 
@@ -46,7 +100,7 @@ public static partial class BrokerBinary
         /// exceeds the input length (every element takes at least one byte), so hostile input cannot make the
         /// decoder allocate more than a small multiple of its size; the decoding pass then reports the error.
         /// </summary>
-        private static int CountSlots(ReadOnlySpan<byte> source, int maxCollectionCount)
+        public static int CountSlots(ReadOnlySpan<byte> source, int maxCollectionCount)
         {
             long slots = 0;
             long pending = 1; // values still to walk
@@ -111,9 +165,75 @@ public static partial class BrokerBinary
             return (int)slots;
         }
 
-        // Inlined into ReadSequence: scalars and strings inside containers cost no call.
+        /// <summary>
+        /// Scratch mode, after a successful decode: copies the used slots into one exactly sized array, points every
+        /// vector and set of the value (including those inside tables) at it.
+        /// </summary>
+        public void MoveToOwnArray(ref BrokerData root)
+        {
+            int used = _used;
+            if (used == 0)
+            {
+                return; // a scalar, a string, empty containers, or tables of those
+            }
+
+            var owned = new BrokerData[used];
+            new ReadOnlySpan<BrokerData>(_slots, 0, used).CopyTo(owned);
+
+            // Only the decoder made these values: every non-empty vector or set is a slice of the scratch (at the
+            // same offset in owned), an empty one shares Array.Empty. Tables own their entry arrays, whose keys
+            // and values may hold slices.
+            ref BrokerData first = ref MemoryMarshal.GetArrayDataReference(owned);
+            for (int i = 0; i < used; i++)
+            {
+                Adopt(ref Unsafe.Add(ref first, i), owned);
+            }
+
+            Adopt(ref root, owned);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public BrokerData ReadValue(int depth)
+        private static void Adopt(ref BrokerData value, BrokerData[] owned)
+        {
+            var kind = value.Kind;
+            if (kind is BrokerDataKind.Vector or BrokerDataKind.Set)
+            {
+                if (value.RawCount != 0)
+                {
+                    BrokerData.Rebind(ref value, owned);
+                }
+            }
+            else if (kind == BrokerDataKind.Table)
+            {
+                AdoptEntries(value.RawEntries, owned);
+            }
+        }
+
+        private static void AdoptEntries(KeyValuePair<BrokerData, BrokerData>[] entries, BrokerData[] owned)
+        {
+            for (int i = 0; i < entries.Length; i++)
+            {
+                var key = entries[i].Key;
+                var value = entries[i].Value;
+                if (key.Kind >= BrokerDataKind.Set || value.Kind >= BrokerDataKind.Set)
+                {
+                    Adopt(ref key, owned);
+                    Adopt(ref value, owned);
+                    entries[i] = new(key, value);
+                }
+            }
+        }
+
+        // The root, and table keys and values: one call per value.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void ReadOne(ref BrokerData destination, int depth) => ReadInto(ref destination, depth);
+
+        /// <summary>
+        /// Reads one value into <paramref name="destination"/>, writing every field in place (no temporary struct).
+        /// Inlined into ReadSequence, so elements of containers cost no call.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void ReadInto(ref BrokerData destination, int depth)
         {
             var source = _source;
             int pos = _pos;
@@ -129,34 +249,43 @@ public static partial class BrokerBinary
             {
                 case BrokerDataKind.None:
                     _pos = pos;
-                    return BrokerData.None;
+                    BrokerData.InitBits(ref destination, BrokerDataKind.None, 0);
+                    return;
                 case BrokerDataKind.Boolean:
                     if (remaining < 1) throw Truncated(1, remaining, pos);
                     _pos = pos + 1;
 
                     // Broker reads any non-zero byte as true (and writes only 0 or 1); so do we.
-                    return BrokerData.Boolean(Unsafe.Add(ref src, pos) != 0);
+                    BrokerData.InitBits(ref destination, BrokerDataKind.Boolean, Unsafe.Add(ref src, pos) != 0 ? 1UL : 0UL);
+                    return;
                 case BrokerDataKind.Count:
                 case BrokerDataKind.Integer:
                 case BrokerDataKind.Timestamp:
                 case BrokerDataKind.Timespan:
                     if (remaining < 8) throw Truncated(8, remaining, pos);
                     _pos = pos + 8;
-                    return BrokerData.FromBits((BrokerDataKind)tag, ReadUInt64BigEndian(ref Unsafe.Add(ref src, pos)));
+                    BrokerData.InitBits(ref destination, (BrokerDataKind)tag, ReadUInt64BigEndian(ref Unsafe.Add(ref src, pos)));
+                    return;
                 case BrokerDataKind.Real:
                     if (remaining < 8) throw Truncated(8, remaining, pos);
                     _pos = pos + 8;
-                    return BrokerData.Real(Unpack754(ReadUInt64BigEndian(ref Unsafe.Add(ref src, pos))));
+                    BrokerData.InitBits(ref destination, BrokerDataKind.Real, BitConverter.DoubleToUInt64Bits(Unpack754(ReadUInt64BigEndian(ref Unsafe.Add(ref src, pos)))));
+                    return;
                 case BrokerDataKind.String:
-                    _pos = pos;
-                    return BrokerData.FromStringBytes(ReadBytes());
                 case BrokerDataKind.EnumValue:
                     _pos = pos;
-                    return BrokerData.FromEnumBytes(ReadBytes());
+                    BrokerData.InitObject(ref destination, (BrokerDataKind)tag, ReadBytes());
+                    return;
                 case BrokerDataKind.Address:
                     if (remaining < 16) throw Truncated(16, remaining, pos);
                     _pos = pos + 16;
-                    return BrokerData.AddressFromBytes(source.Slice(pos, 16));
+                    BrokerData.InitWide(
+                        ref destination,
+                        BrokerDataKind.Address,
+                        ReadUInt64BigEndian(ref Unsafe.Add(ref src, pos)),
+                        ReadUInt64BigEndian(ref Unsafe.Add(ref src, pos + 8)),
+                        0);
+                    return;
                 case BrokerDataKind.Subnet:
                 {
                     if (remaining < 17) throw Truncated(17, remaining, pos);
@@ -171,7 +300,8 @@ public static partial class BrokerBinary
                         throw InvalidSubnetLength(length, _pos - 1);
                     }
 
-                    return BrokerData.SubnetFromRaw(bytes[..16], length);
+                    destination = BrokerData.SubnetFromRaw(bytes[..16], length);
+                    return;
                 }
 
                 case BrokerDataKind.Port:
@@ -184,42 +314,86 @@ public static partial class BrokerBinary
                         throw InvalidPortProtocol(protocol, _pos - 1);
                     }
 
-                    ushort number = (ushort)((Unsafe.Add(ref src, pos) << 8) | Unsafe.Add(ref src, pos + 1));
-                    return BrokerData.Port(number, (PortProtocol)protocol);
+                    ulong number = (ulong)((Unsafe.Add(ref src, pos) << 8) | Unsafe.Add(ref src, pos + 1));
+                    BrokerData.InitWide(ref destination, BrokerDataKind.Port, number, 0, protocol);
+                    return;
                 }
 
                 case BrokerDataKind.Set:
                 case BrokerDataKind.Vector:
                     _pos = pos;
-                    return ReadSequence((BrokerDataKind)tag, depth);
+                    ReadSequence((BrokerDataKind)tag, depth, ref destination);
+                    return;
                 case BrokerDataKind.Table:
                     _pos = pos;
-                    return ReadTable(depth);
+                    destination = ReadTable(depth);
+                    return;
                 default:
                     throw UnknownTag(tag, pos - 1);
             }
         }
 
-        private BrokerData ReadSequence(BrokerDataKind kind, int depth)
+        // Never inlined into ReadInto (and so into itself): one call per container keeps ReadInto inlined in the
+        // element loop and this frame small.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void ReadSequence(BrokerDataKind kind, int depth, ref BrokerData destination)
         {
             EnterContainer(depth);
             int count = ReadCount(minBytesPerItem: 1);
             if (count == 0)
             {
-                return kind == BrokerDataKind.Vector ? BrokerData.FromVectorArray([]) : BrokerData.FromSortedSet([]);
+                BrokerData.InitSlice(ref destination, kind, [], 0, 0);
+                return;
             }
 
+            // Slots never move during a decode (the array is big enough from the start), so refs into it stay valid.
             int start = Reserve(count);
+            ref BrokerData slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), start);
             for (int i = 0; i < count; i++)
             {
-                var element = ReadValue(depth + 1);
-                _slots[start + i] = element;
+                ReadInto(ref Unsafe.Add(ref slot, i), depth + 1);
             }
 
-            // Broker sends sets sorted (then they stay slices); anything else is normalised, not trusted.
-            return kind == BrokerDataKind.Vector
-                ? BrokerData.FromSlice(kind, _slots, start, count)
-                : BrokerData.FromSetRange(_slots, start, count);
+            // Broker sends sets sorted; anything else is normalised in place, not trusted.
+            if (kind == BrokerDataKind.Set && !BrokerData.IsStrictlyAscending(MemoryMarshal.CreateReadOnlySpan(ref slot, count)))
+            {
+                count = SortSet(MemoryMarshal.CreateSpan(ref slot, count));
+            }
+
+            BrokerData.InitSlice(ref destination, kind, _slots, start, count);
+        }
+
+        // Sorts the elements of an unsorted set into Broker order where they are, dropping repeats (of equal
+        // elements, e.g. 0.0 and -0.0, the first one given stays, as inserting into Broker's std::set does), and
+        // returns how many remain; the slots after them are cleared.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static int SortSet(Span<BrokerData> elements)
+        {
+            var copy = elements.ToArray();
+            var order = new int[copy.Length];
+            for (int i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+
+            Array.Sort(order, (x, y) =>
+            {
+                int c = copy[x].CompareTo(copy[y]);
+                return c != 0 ? c : x.CompareTo(y);
+            });
+
+            int n = 0;
+            for (int i = 0; i < order.Length; i++)
+            {
+                var element = copy[order[i]];
+                if (n == 0 || elements[n - 1].CompareTo(element) != 0)
+                {
+                    elements[n++] = element;
+                }
+            }
+
+            elements[n..].Clear();
+            return n;
         }
 
         private BrokerData ReadTable(int depth)
@@ -235,8 +409,10 @@ public static partial class BrokerBinary
             bool sorted = true;
             for (int i = 0; i < count; i++)
             {
-                var key = ReadValue(depth + 1);
-                var value = ReadValue(depth + 1);
+                BrokerData key = default;
+                BrokerData value = default;
+                ReadOne(ref key, depth + 1);
+                ReadOne(ref value, depth + 1);
                 entries[i] = new(key, value);
                 if (i > 0 && sorted && entries[i - 1].Key.CompareTo(key) >= 0)
                 {
@@ -247,12 +423,12 @@ public static partial class BrokerBinary
             return sorted ? BrokerData.FromSortedTable(entries) : BrokerData.FromTableArray(entries);
         }
 
-        // Reserves count consecutive slots. CountSlots counted exactly these for any input that decodes, so running
-        // out means the input is malformed further on (and the error would come later).
+        // Reserves count consecutive slots. A valid input never needs more than the slot limit (the exact count, or
+        // one per input byte), so running out means a collection claims elements the input cannot hold.
         private int Reserve(int count)
         {
             int start = _used;
-            if (_slots.Length - start < count)
+            if (_slotLimit - start < count)
             {
                 throw Lie(count, _pos);
             }
@@ -263,9 +439,9 @@ public static partial class BrokerBinary
 
         private readonly void EnterContainer(int depth)
         {
-            if (depth >= _limits.MaxDepth)
+            if (depth >= _maxDepth)
             {
-                throw TooDeep(_limits.MaxDepth, _pos - 1);
+                throw TooDeep(_maxDepth, _pos - 1);
             }
 
             // A generous MaxDepth must still never overflow the stack (which would kill the process). Shallow
@@ -291,9 +467,9 @@ public static partial class BrokerBinary
                 throw TooFewBytes(count, _source.Length - _pos, _pos);
             }
 
-            if (count > (uint)_limits.MaxCollectionCount)
+            if (count > (uint)_maxCollectionCount)
             {
-                throw TooManyElements(count, _limits.MaxCollectionCount, _pos);
+                throw TooManyElements(count, _maxCollectionCount, _pos);
             }
 
             return (int)count;
@@ -310,9 +486,9 @@ public static partial class BrokerBinary
                 throw StringTruncated(length, remaining, _pos);
             }
 
-            if (length > (uint)_limits.MaxStringBytes)
+            if (length > (uint)_maxStringBytes)
             {
-                throw StringTooLong(length, _limits.MaxStringBytes, _pos);
+                throw StringTooLong(length, _maxStringBytes, _pos);
             }
 
             var bytes = Utf8Interner.Get(_source.Slice(_pos, (int)length));

@@ -92,7 +92,7 @@ public static partial class BrokerBinary
     /// <exception cref="BrokerDecodeException">The bytes are not exactly one valid value.</exception>
     public static BrokerData Decode(ReadOnlySpan<byte> source, BrokerDecodeLimits? limits = null)
     {
-        var value = Decode(source, out int consumed, limits);
+        var value = DecodeCore(source, limits ?? BrokerDecodeLimits.Default, out int consumed);
         if (consumed != source.Length)
         {
             throw new BrokerDecodeException($"{source.Length - consumed} trailing byte(s) after the value", consumed);
@@ -109,10 +109,7 @@ public static partial class BrokerBinary
     /// <exception cref="BrokerDecodeException">The bytes do not start with a valid value.</exception>
     public static BrokerData Decode(ReadOnlySpan<byte> source, out int consumed, BrokerDecodeLimits? limits = null)
     {
-        var reader = new Reader(source, limits ?? BrokerDecodeLimits.Default);
-        var value = reader.ReadValue(0);
-        consumed = reader.Position;
-        return value;
+        return DecodeCore(source, limits ?? BrokerDecodeLimits.Default, out consumed);
     }
 
     /// <summary>Decodes exactly one value that fills the whole (possibly multi-segment) input.</summary>
