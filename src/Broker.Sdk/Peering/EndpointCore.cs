@@ -859,7 +859,11 @@ internal sealed class EndpointCore
         }
     }
 
-    public void OnData(PeerConnection from, string topic, in BrokerData data, ushort ttl)
+    /// <summary>
+    /// A data message from a peer: delivered locally and forwarded as the bytes it arrived in (<paramref name="payload"/>),
+    /// as Broker does, so forwarding neither re-encodes nor alters a value.
+    /// </summary>
+    public void OnData(PeerConnection from, string topic, in BrokerData data, ReadOnlySpan<byte> payload, ushort ttl)
     {
         var snap = _snapshot;
         if (topic.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
@@ -871,7 +875,7 @@ internal sealed class EndpointCore
         WebSocketTap?.Invoke(topic, data, from.PeerId);
         if (Options.ForwardMessages)
         {
-            Forward(snap, from, topic, ttl, EnvelopeType.Data, data, default, EndpointId.Nil);
+            Forward(snap, from, topic, ttl, EnvelopeType.Data, payload, EndpointId.Nil);
         }
     }
 
@@ -879,7 +883,7 @@ internal sealed class EndpointCore
     /// Re-sends to other peers whose filter matches, never back to <paramref name="from"/>. Unlike Broker 2.3+ we
     /// decrement the TTL and drop at 0, so a cycle cannot circulate a message forever.
     /// </summary>
-    private void Forward(RoutingSnapshot snap, PeerConnection from, string topic, ushort ttl, EnvelopeType type, in BrokerData data, ReadOnlySpan<byte> command, EndpointId receiver)
+    private void Forward(RoutingSnapshot snap, PeerConnection from, string topic, ushort ttl, EnvelopeType type, ReadOnlySpan<byte> payload, EndpointId receiver)
     {
         OutboundFrame frame = default;
         foreach (var peer in snap.Peers)
@@ -899,9 +903,7 @@ internal sealed class EndpointCore
             Interlocked.Increment(ref _forwarded);
             if (frame.Bytes.IsEmpty)
             {
-                frame = new OutboundFrame(type, type == EnvelopeType.Data
-                    ? FrameArena.DataFrame(Id, receiver, (ushort)(ttl - 1), topic, data)
-                    : FrameArena.RawFrame(Id, receiver, type, (ushort)(ttl - 1), topic, command));
+                frame = new OutboundFrame(type, FrameArena.RawFrame(Id, receiver, type, (ushort)(ttl - 1), topic, payload));
             }
 
             Enqueue(peer, frame);
@@ -1036,7 +1038,7 @@ internal sealed class EndpointCore
 
         if (message.Receiver.IsNil)
         {
-            Forward(snap, from, message.Topic, ttl, EnvelopeType.Command, default, message.Payload.Span, message.Receiver);
+            Forward(snap, from, message.Topic, ttl, EnvelopeType.Command, message.Payload.Span, message.Receiver);
         }
         else if (TryGetEstablished(message.Receiver, out var target) && target != from && ttl > 1)
         {

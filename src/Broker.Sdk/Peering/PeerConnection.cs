@@ -702,7 +702,7 @@ internal sealed class PeerConnection
                     return true;
                 }
 
-                _core.OnData(this, topic, data, env.Ttl);
+                _core.OnData(this, topic, data, env.Payload, env.Ttl);
                 return true;
             }
 

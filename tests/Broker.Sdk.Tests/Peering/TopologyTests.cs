@@ -1,4 +1,5 @@
 using Broker.Data;
+using Broker.Wire;
 using Xunit;
 using static Broker.Sdk.Tests.Peering.PeeringTestKit;
 
@@ -94,6 +95,29 @@ public sealed class TopologyTests
     }
 
     private static bool AllPeersSubscribe(BrokerEndpoint e) => e.GetStatistics().Peers.Count == 2 && e.AnyPeerSubscribes("/tri");
+
+    [Fact]
+    public async Task A_forwarded_message_keeps_the_bytes_it_arrived_in()
+    {
+        // Like Broker, a relay forwards what it received (TTL decremented), not a re-encoding of its decoded value: an
+        // unsorted set (which decoding normalises) reaches the next hop exactly as sent.
+        await using var relay = new BrokerEndpoint();
+        relay.Forward("/fwd");
+        int port = (await relay.ListenAsync()).Port;
+        await using var from = await RawPeer.HandshakeAsync(port, RawPeer.SmallId(1), "/nothing");
+        await using var to = await RawPeer.HandshakeAsync(port, RawPeer.SmallId(2), "/fwd");
+        await WaitUntilAsync(() => relay.PeerSubscriptions.Contains("/fwd"), "the relay learned the filter");
+
+        byte set = (byte)BrokerDataKind.Set, count = (byte)BrokerDataKind.Count;
+        byte[] unsorted = [set, 3, count, 0, 0, 0, 0, 0, 0, 0, 3, count, 0, 0, 0, 0, 0, 0, 0, 1, count, 0, 0, 0, 0, 0, 0, 0, 2];
+        await from.SendEnvelopeAsync(EnvelopeType.Data, "/fwd/x", unsorted);
+
+        var frame = await to.ReadEnvelopeAsync(EnvelopeType.Data);
+        Assert.True(Envelope.TryParse(frame, out var env));
+        Assert.Equal("/fwd/x"u8.ToArray(), env.Topic.ToArray());
+        Assert.Equal(unsorted, env.Payload.ToArray());
+        Assert.Equal(15, env.Ttl);
+    }
 
     private static long TtlExpired(params BrokerEndpoint[] endpoints) => endpoints.Sum(e => e.GetStatistics().TtlExpired);
 }
