@@ -12,6 +12,21 @@ namespace Broker.Generators.IntegrationTests;
 public class LoopbackEventTests
 {
     [Fact]
+    public async Task A_generated_publisher_works_over_the_websocket_client()
+    {
+        // The WebSocket client has no binary path: the generated event value builds its tree (IBrokerPublisher's
+        // default Publish<T>) and travels as JSON; the endpoint's typed handler sees the same event.
+        await using var endpoint = new BrokerEndpoint();
+        var recorder = new Recorder();
+        await using var registration = IDemoEvents.Subscribe(endpoint, recorder);
+        var ws = await endpoint.ListenWebSocketAsync();
+        await using var client = await Broker.WebSockets.BrokerWebSocketClient.ConnectAsync(new Uri($"ws://127.0.0.1:{ws.Port}/v1/messages/json"), ["unused/"]);
+
+        IDemoEvents.Publisher(client).MyEvent("over json", 12);
+        Assert.Equal(new object?[] { "over json", 12UL }, await recorder.Await("my_event"));
+    }
+
+    [Fact]
     public async Task A_bad_argument_throws_from_the_call_even_when_nobody_receives_it()
     {
         // The generated event values convert what can fail when they are created, not when (or if) a frame is written.
