@@ -67,55 +67,57 @@ public static partial class BrokerBinary
         /// </summary>
         public static int CountSlots(ReadOnlySpan<byte> source, int maxCollectionCount)
         {
+            ref byte src = ref MemoryMarshal.GetReference(source);
+            ref byte sizes = ref MemoryMarshal.GetReference(PayloadSizes);
+            int end = source.Length;
             long slots = 0;
             long pending = 1; // values still to walk
             int pos = 0;
-            while (pending > 0 && (uint)pos < (uint)source.Length)
+            while (pending > 0 && (uint)pos < (uint)end)
             {
                 pending--;
-                byte tag = source[pos++];
-                if (tag >= PayloadSizes.Length)
+                uint tag = Unsafe.Add(ref src, pos++);
+                if (tag >= (uint)PayloadSizes.Length)
                 {
-                    return (int)slots;
+                    break;
                 }
 
-                int size = PayloadSizes[tag];
+                uint size = Unsafe.Add(ref sizes, tag);
                 if (size != Prefixed)
                 {
-                    pos += size;
+                    pos += (int)size;
                     continue;
                 }
 
-                // String, enum name or container: a varbyte length first.
-                if ((uint)pos >= (uint)source.Length) return (int)slots;
-                uint length = source[pos];
+                // String, enum name or container: a varbyte length first (one byte below 128).
+                if ((uint)pos >= (uint)end) break;
+                uint length = Unsafe.Add(ref src, pos);
                 if (length < 0x80)
                 {
                     pos++;
                 }
-                else if (TryReadVarByte(source[pos..], out length, out int used))
-                {
-                    pos += used;
-                }
                 else
                 {
-                    return (int)slots;
+                    long read = ReadLongVarByte(source, pos);
+                    if (read < 0) break;
+                    length = (uint)read;
+                    pos += (int)(read >> 32);
                 }
 
-                if (length > (uint)(source.Length - pos))
+                if (length > (uint)(end - pos))
                 {
-                    return (int)slots; // a lie the decoding pass rejects before reserving anything
+                    break; // a lie the decoding pass rejects before reserving anything
                 }
 
-                if (tag is (byte)BrokerDataKind.String or (byte)BrokerDataKind.EnumValue)
+                if (tag is (uint)BrokerDataKind.String or (uint)BrokerDataKind.EnumValue)
                 {
                     pos += (int)length;
                 }
                 else if (length > (uint)maxCollectionCount)
                 {
-                    return (int)slots;
+                    break;
                 }
-                else if (tag == (byte)BrokerDataKind.Table)
+                else if (tag == (uint)BrokerDataKind.Table)
                 {
                     pending += 2L * length;
                 }
@@ -123,12 +125,17 @@ public static partial class BrokerBinary
                 {
                     pending += length;
                     slots += length;
-                    if (slots > source.Length) return source.Length;
+                    if (slots > end) return end;
                 }
             }
 
             return (int)slots;
         }
+
+        // A varbyte of two or more bytes at source[pos..]: (bytes used << 32) | value, or -1 when malformed.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static long ReadLongVarByte(ReadOnlySpan<byte> source, int pos) =>
+            TryReadVarByte(source[pos..], out uint value, out int used) ? ((long)used << 32) | value : -1;
 
         // The root, and table keys and values: one call per value.
         [MethodImpl(MethodImplOptions.NoInlining)]
