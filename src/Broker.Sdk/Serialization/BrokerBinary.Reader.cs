@@ -24,7 +24,7 @@ public static partial class BrokerBinary
         int slots = Reader.CountSlots(source, limits.MaxCollectionCount);
         var reader = new Reader(source, limits, slots == 0 ? [] : new BrokerData[slots]);
         BrokerData value = default;
-        reader.ReadOne(ref value, 0);
+        reader.ReadRoot(ref value);
         consumed = reader.Position;
         return value;
     }
@@ -137,7 +137,11 @@ public static partial class BrokerBinary
         private static long ReadLongVarByte(ReadOnlySpan<byte> source, int pos) =>
             TryReadVarByte(source[pos..], out uint value, out int used) ? ((long)used << 32) | value : -1;
 
-        // The root, and table keys and values: one call per value.
+        // The root: inlined into DecodeCore, so a scalar costs no further call.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void ReadRoot(ref BrokerData destination) => ReadInto(ref destination, 0);
+
+        // Table keys and values: one call per value.
         [MethodImpl(MethodImplOptions.NoInlining)]
         public void ReadOne(ref BrokerData destination, int depth) => ReadInto(ref destination, depth);
 
