@@ -410,11 +410,15 @@ public readonly partial struct BrokerData
     // The backing array (tests check what is shared).
     internal object? BackingObject => _obj;
 
-    // Decoder: fill a slot in place, field by field, whatever it held before (the decoder reuses a scratch array
-    // without clearing it). This avoids building a 32-byte struct in a temporary and copying it through the GC's
-    // by-ref write barrier helper; scalars store only null as the reference, which needs no barrier at all.
+    // Decoder: fill a slot that is still default(BrokerData) (a fresh array's or a new local) in place, writing only
+    // the fields the kind uses. This avoids building a 32-byte struct in a temporary and copying it through the
+    // GC's by-ref write barrier helper; scalars store no reference at all.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void InitBits(ref BrokerData slot, BrokerDataKind kind, ulong bits) => InitWide(ref slot, kind, bits, 0, 0);
+    internal static void InitBits(ref BrokerData slot, BrokerDataKind kind, ulong bits)
+    {
+        Unsafe.AsRef(in slot._kind) = kind;
+        Unsafe.AsRef(in slot._a) = bits;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void InitWide(ref BrokerData slot, BrokerDataKind kind, ulong a, ulong b, byte aux)
@@ -423,16 +427,12 @@ public readonly partial struct BrokerData
         Unsafe.AsRef(in slot._a) = a;
         Unsafe.AsRef(in slot._b) = b;
         Unsafe.AsRef(in slot._aux) = aux;
-        Unsafe.AsRef(in slot._obj) = null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void InitObject(ref BrokerData slot, BrokerDataKind kind, object obj)
     {
         Unsafe.AsRef(in slot._kind) = kind;
-        Unsafe.AsRef(in slot._a) = 0;
-        Unsafe.AsRef(in slot._b) = 0;
-        Unsafe.AsRef(in slot._aux) = 0;
         Unsafe.AsRef(in slot._obj) = obj;
     }
 
@@ -442,14 +442,8 @@ public readonly partial struct BrokerData
         Unsafe.AsRef(in slot._kind) = kind;
         Unsafe.AsRef(in slot._a) = (ulong)offset;
         Unsafe.AsRef(in slot._b) = (ulong)length;
-        Unsafe.AsRef(in slot._aux) = 0;
         Unsafe.AsRef(in slot._obj) = array;
     }
-
-    // Decoder: a vector or set decoded as a slice of a scratch array moves, with the same offset, to the value's
-    // final array.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Rebind(ref BrokerData slot, BrokerData[] array) => Unsafe.AsRef(in slot._obj) = array;
 
     internal static BrokerData FromStringBytes(byte[] bytes) => new(BrokerDataKind.String, obj: bytes);
 
@@ -674,9 +668,6 @@ public readonly partial struct BrokerData
 
     internal ReadOnlySpan<BrokerData> RawElements => MemoryMarshal.CreateReadOnlySpan(
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Unsafe.As<BrokerData[]>(_obj!)), (nint)_a), (int)_b);
-
-    // The element count of a vector or set.
-    internal int RawCount => (int)_b;
 
     internal KeyValuePair<BrokerData, BrokerData>[] RawEntries => Unsafe.As<KeyValuePair<BrokerData, BrokerData>[]>(_obj!);
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Broker.Data;
@@ -8,55 +7,24 @@ using Broker.Errors;
 namespace Broker.Serialization;
 
 /// <content>
-/// The decoder. One span and an index. Every vector and set of a value is a slice of ONE exactly sized array
-/// (instead of one array per container); short strings come from <see cref="Utf8Interner"/>.
-/// Inputs of up to <see cref="MaxScratchSlots"/> bytes (the common case) decode into a per-thread scratch array
-/// that is reused; the used part is then copied into the value's own array and the slices are re-pointed at it.
-/// Larger inputs first count their elements in a linear pass and decode straight into an exactly sized array, so
-/// no thread keeps a large scratch alive.
+/// The decoder. One span and an index. A first, linear pass counts the elements of all vectors and sets in the
+/// value, so the decode allocates ONE exactly sized array that every container of the value slices, instead of
+/// one array per container; short strings come from <see cref="Utf8Interner"/>. Each value is written straight
+/// into its slot of that (zeroed) array, field by field.
 /// </content>
+/// <remarks>
+/// Measured against decoding into a reusable per-thread scratch array and copying the used part out (which
+/// saves the counting pass): the copy, re-pointing the slices and the thread-static access cost more than the
+/// counting pass for typical events, so the scratch was dropped (docs/performance.md, codec section).
+/// </remarks>
 public static partial class BrokerBinary
 {
-    // A value has at most one element per input byte, so an input this short always fits the scratch.
-    private const int MaxScratchSlots = 1024;
-    private const int MinScratchSlots = 64;
-
-    // Reused by every small decode on this thread. Never cleared: the decoder writes every field of a slot it
-    // uses, so what an earlier (possibly failed) decode left behind is never read. What it can keep alive is
-    // bounded by MaxScratchSlots input bytes: a few strings and tables of an earlier small value.
-    [ThreadStatic]
-    private static BrokerData[]? t_scratch;
-
     private static BrokerData DecodeCore(ReadOnlySpan<byte> source, BrokerDecodeLimits limits, out int consumed)
     {
-        if (source.Length > MaxScratchSlots)
-        {
-            return DecodeCounted(source, limits, out consumed);
-        }
-
-        var scratch = t_scratch;
-        if (scratch is null || scratch.Length < source.Length)
-        {
-            scratch = t_scratch = new BrokerData[Math.Max(MinScratchSlots, (int)BitOperations.RoundUpToPowerOf2((uint)source.Length))];
-        }
-
-        // No user code runs during a decode (only the decoder's own comparisons), so nothing can re-enter and
-        // share the scratch.
-        var reader = new Reader(source, limits, scratch, slotLimit: source.Length);
-        BrokerData value = default;
-        reader.ReadOne(ref value, 0);
-        reader.MoveToOwnArray(ref value);
-        consumed = reader.Position;
-        return value;
-    }
-
-    // Large inputs: count the elements first, then decode into the value's own array (nothing to move).
-    private static BrokerData DecodeCounted(ReadOnlySpan<byte> source, BrokerDecodeLimits limits, out int consumed)
-    {
         int slots = Reader.CountSlots(source, limits.MaxCollectionCount);
-        var reader = new Reader(source, limits, slots == 0 ? [] : new BrokerData[slots], slots);
+        var reader = new Reader(source, limits, slots == 0 ? [] : new BrokerData[slots]);
         BrokerData value = default;
-        reader.ReadOne(ref value, 0);
+        reader.ReadRoot(ref value);
         consumed = reader.Position;
         return value;
     }
@@ -69,13 +37,11 @@ public static partial class BrokerBinary
         private readonly int _maxStringBytes;
         private int _pos;
 
-        // Where the elements of every vector and set go (the scratch or the value's own array), how many of its
-        // slots a valid input can need at most, and how many are taken.
+        // The elements of every vector and set of this value (sized by CountSlots), and how many are taken.
         private readonly BrokerData[] _slots;
-        private readonly int _slotLimit;
         private int _used;
 
-        public Reader(ReadOnlySpan<byte> source, BrokerDecodeLimits limits, BrokerData[] slots, int slotLimit)
+        public Reader(ReadOnlySpan<byte> source, BrokerDecodeLimits limits, BrokerData[] slots)
         {
             _source = source;
             _maxDepth = limits.MaxDepth;
@@ -83,7 +49,6 @@ public static partial class BrokerBinary
             _maxStringBytes = limits.MaxStringBytes;
             _pos = 0;
             _slots = slots;
-            _slotLimit = slotLimit;
             _used = 0;
         }
 
@@ -102,55 +67,57 @@ public static partial class BrokerBinary
         /// </summary>
         public static int CountSlots(ReadOnlySpan<byte> source, int maxCollectionCount)
         {
+            ref byte src = ref MemoryMarshal.GetReference(source);
+            ref byte sizes = ref MemoryMarshal.GetReference(PayloadSizes);
+            int end = source.Length;
             long slots = 0;
             long pending = 1; // values still to walk
             int pos = 0;
-            while (pending > 0 && (uint)pos < (uint)source.Length)
+            while (pending > 0 && (uint)pos < (uint)end)
             {
                 pending--;
-                byte tag = source[pos++];
-                if (tag >= PayloadSizes.Length)
+                uint tag = Unsafe.Add(ref src, pos++);
+                if (tag >= (uint)PayloadSizes.Length)
                 {
-                    return (int)slots;
+                    break;
                 }
 
-                int size = PayloadSizes[tag];
+                uint size = Unsafe.Add(ref sizes, tag);
                 if (size != Prefixed)
                 {
-                    pos += size;
+                    pos += (int)size;
                     continue;
                 }
 
-                // String, enum name or container: a varbyte length first.
-                if ((uint)pos >= (uint)source.Length) return (int)slots;
-                uint length = source[pos];
+                // String, enum name or container: a varbyte length first (one byte below 128).
+                if ((uint)pos >= (uint)end) break;
+                uint length = Unsafe.Add(ref src, pos);
                 if (length < 0x80)
                 {
                     pos++;
                 }
-                else if (TryReadVarByte(source[pos..], out length, out int used))
-                {
-                    pos += used;
-                }
                 else
                 {
-                    return (int)slots;
+                    long read = ReadLongVarByte(source, pos);
+                    if (read < 0) break;
+                    length = (uint)read;
+                    pos += (int)(read >> 32);
                 }
 
-                if (length > (uint)(source.Length - pos))
+                if (length > (uint)(end - pos))
                 {
-                    return (int)slots; // a lie the decoding pass rejects before reserving anything
+                    break; // a lie the decoding pass rejects before reserving anything
                 }
 
-                if (tag is (byte)BrokerDataKind.String or (byte)BrokerDataKind.EnumValue)
+                if (tag is (uint)BrokerDataKind.String or (uint)BrokerDataKind.EnumValue)
                 {
                     pos += (int)length;
                 }
                 else if (length > (uint)maxCollectionCount)
                 {
-                    return (int)slots;
+                    break;
                 }
-                else if (tag == (byte)BrokerDataKind.Table)
+                else if (tag == (uint)BrokerDataKind.Table)
                 {
                     pending += 2L * length;
                 }
@@ -158,79 +125,30 @@ public static partial class BrokerBinary
                 {
                     pending += length;
                     slots += length;
-                    if (slots > source.Length) return source.Length;
+                    if (slots > end) return end;
                 }
             }
 
             return (int)slots;
         }
 
-        /// <summary>
-        /// Scratch mode, after a successful decode: copies the used slots into one exactly sized array, points every
-        /// vector and set of the value (including those inside tables) at it.
-        /// </summary>
-        public void MoveToOwnArray(ref BrokerData root)
-        {
-            int used = _used;
-            if (used == 0)
-            {
-                return; // a scalar, a string, empty containers, or tables of those
-            }
+        // A varbyte of two or more bytes at source[pos..]: (bytes used << 32) | value, or -1 when malformed.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static long ReadLongVarByte(ReadOnlySpan<byte> source, int pos) =>
+            TryReadVarByte(source[pos..], out uint value, out int used) ? ((long)used << 32) | value : -1;
 
-            var owned = new BrokerData[used];
-            new ReadOnlySpan<BrokerData>(_slots, 0, used).CopyTo(owned);
-
-            // Only the decoder made these values: every non-empty vector or set is a slice of the scratch (at the
-            // same offset in owned), an empty one shares Array.Empty. Tables own their entry arrays, whose keys
-            // and values may hold slices.
-            ref BrokerData first = ref MemoryMarshal.GetArrayDataReference(owned);
-            for (int i = 0; i < used; i++)
-            {
-                Adopt(ref Unsafe.Add(ref first, i), owned);
-            }
-
-            Adopt(ref root, owned);
-        }
-
+        // The root: inlined into DecodeCore, so a scalar costs no further call.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Adopt(ref BrokerData value, BrokerData[] owned)
-        {
-            var kind = value.Kind;
-            if (kind is BrokerDataKind.Vector or BrokerDataKind.Set)
-            {
-                if (value.RawCount != 0)
-                {
-                    BrokerData.Rebind(ref value, owned);
-                }
-            }
-            else if (kind == BrokerDataKind.Table)
-            {
-                AdoptEntries(value.RawEntries, owned);
-            }
-        }
+        public void ReadRoot(ref BrokerData destination) => ReadInto(ref destination, 0);
 
-        private static void AdoptEntries(KeyValuePair<BrokerData, BrokerData>[] entries, BrokerData[] owned)
-        {
-            for (int i = 0; i < entries.Length; i++)
-            {
-                var key = entries[i].Key;
-                var value = entries[i].Value;
-                if (key.Kind >= BrokerDataKind.Set || value.Kind >= BrokerDataKind.Set)
-                {
-                    Adopt(ref key, owned);
-                    Adopt(ref value, owned);
-                    entries[i] = new(key, value);
-                }
-            }
-        }
-
-        // The root, and table keys and values: one call per value.
+        // Table keys and values: one call per value.
         [MethodImpl(MethodImplOptions.NoInlining)]
         public void ReadOne(ref BrokerData destination, int depth) => ReadInto(ref destination, depth);
 
         /// <summary>
-        /// Reads one value into <paramref name="destination"/>, writing every field in place (no temporary struct).
-        /// Inlined into ReadSequence, so elements of containers cost no call.
+        /// Reads one value into <paramref name="destination"/>, which is still default (a fresh slot or local):
+        /// only the fields the kind uses are written, in place (no temporary struct, and scalars store no
+        /// reference, so no GC write barrier). Inlined into ReadSequence, so elements of containers cost no call.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void ReadInto(ref BrokerData destination, int depth)
@@ -249,7 +167,6 @@ public static partial class BrokerBinary
             {
                 case BrokerDataKind.None:
                     _pos = pos;
-                    BrokerData.InitBits(ref destination, BrokerDataKind.None, 0);
                     return;
                 case BrokerDataKind.Boolean:
                     if (remaining < 1) throw Truncated(1, remaining, pos);
@@ -346,7 +263,6 @@ public static partial class BrokerBinary
                 return;
             }
 
-            // Slots never move during a decode (the array is big enough from the start), so refs into it stay valid.
             int start = Reserve(count);
             ref BrokerData slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), start);
             for (int i = 0; i < count; i++)
@@ -423,12 +339,12 @@ public static partial class BrokerBinary
             return sorted ? BrokerData.FromSortedTable(entries) : BrokerData.FromTableArray(entries);
         }
 
-        // Reserves count consecutive slots. A valid input never needs more than the slot limit (the exact count, or
-        // one per input byte), so running out means a collection claims elements the input cannot hold.
+        // Reserves count consecutive slots. CountSlots counted exactly these for any input that decodes, so running
+        // out means the input is malformed further on (and the error would come later).
         private int Reserve(int count)
         {
             int start = _used;
-            if (_slotLimit - start < count)
+            if (_slots.Length - start < count)
             {
                 throw Lie(count, _pos);
             }

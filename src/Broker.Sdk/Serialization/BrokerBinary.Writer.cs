@@ -58,9 +58,57 @@ public static partial class BrokerBinary
         }
     }
 
-    // Writes the value at dst[pos..end). Returns the position after it, or -1 when it does not fit. Every case
-    // checks its whole fixed size once, then writes unchecked.
-    private static int WriteValue(in BrokerData value, ref byte dst, int pos, int end)
+    // Writes the value at dst[pos..end). Returns the position after it, or -1 when it does not fit.
+    private static int WriteValue(in BrokerData value, ref byte dst, int pos, int end) => value.Kind switch
+    {
+        BrokerDataKind.Set or BrokerDataKind.Vector => WriteSequence(value, ref dst, pos, end),
+        BrokerDataKind.Table => WriteTable(value, ref dst, pos, end),
+        _ => WriteScalar(value, ref dst, pos, end),
+    };
+
+    // Scalars and strings are written inline in the element loop (no call per element).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int WriteSequence(in BrokerData value, ref byte dst, int pos, int end)
+    {
+        var elements = value.RawElements;
+        pos = WriteContainerHeader(value.Kind, elements.Length, ref dst, pos, end);
+        foreach (ref readonly var element in elements)
+        {
+            if (pos < 0)
+            {
+                return -1;
+            }
+
+            var kind = element.Kind;
+            pos = kind switch
+            {
+                BrokerDataKind.Set or BrokerDataKind.Vector => WriteSequence(element, ref dst, pos, end),
+                BrokerDataKind.Table => WriteTable(element, ref dst, pos, end),
+                _ => WriteScalar(element, ref dst, pos, end),
+            };
+        }
+
+        return pos;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int WriteTable(in BrokerData value, ref byte dst, int pos, int end)
+    {
+        var entries = value.RawEntries;
+        pos = WriteContainerHeader(BrokerDataKind.Table, entries.Length, ref dst, pos, end);
+        for (int i = 0; i < entries.Length && pos >= 0; i++)
+        {
+            pos = WriteValue(entries[i].Key, ref dst, pos, end);
+            if (pos < 0) return -1;
+            pos = WriteValue(entries[i].Value, ref dst, pos, end);
+        }
+
+        return pos;
+    }
+
+    // Every case checks its whole fixed size once, then writes unchecked.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WriteScalar(in BrokerData value, ref byte dst, int pos, int end)
     {
         var kind = value.Kind;
         switch (kind)
@@ -92,25 +140,17 @@ public static partial class BrokerBinary
             {
                 var bytes = value.RawBytes;
                 int n = bytes.Length;
-                if (n < 0x80)
+                if (n > 16)
                 {
-                    // Short string: one length byte.
-                    if (end - pos < n + 2) return -1;
-                    Unsafe.Add(ref dst, pos) = (byte)kind;
-                    Unsafe.Add(ref dst, pos + 1) = (byte)n;
-                    pos += 2;
-                }
-                else
-                {
-                    int header = 1 + VarByteSize((uint)n);
-                    if (end - pos < header || end - pos - header < n) return -1;
-                    Unsafe.Add(ref dst, pos) = (byte)kind;
-                    WriteVarByte((uint)n, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, pos + 1), header - 1));
-                    pos += header;
+                    return WriteLongString(kind, bytes, ref dst, pos, end);
                 }
 
-                Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref dst, pos), ref MemoryMarshal.GetArrayDataReference(bytes), (uint)n);
-                return pos + n;
+                // Short string: one length byte, copied as (overlapping) words instead of calling memmove.
+                if (end - pos < n + 2) return -1;
+                Unsafe.Add(ref dst, pos) = (byte)kind;
+                Unsafe.Add(ref dst, pos + 1) = (byte)n;
+                CopyShort(ref MemoryMarshal.GetArrayDataReference(bytes), ref Unsafe.Add(ref dst, pos + 2), n);
+                return pos + 2 + n;
             }
 
             case BrokerDataKind.Address:
@@ -134,37 +174,51 @@ public static partial class BrokerBinary
                     : (ushort)value.RawBits);
                 Unsafe.Add(ref dst, pos + 3) = value.Aux;
                 return pos + 4;
-            case BrokerDataKind.Set:
-            case BrokerDataKind.Vector:
-            {
-                var elements = value.RawElements;
-                pos = WriteContainerHeader(kind, elements.Length, ref dst, pos, end);
-                foreach (ref readonly var element in elements)
-                {
-                    if (pos < 0) return -1;
-                    pos = WriteValue(element, ref dst, pos, end);
-                }
-
-                return pos;
-            }
-
-            case BrokerDataKind.Table:
-            {
-                var entries = value.RawEntries;
-                pos = WriteContainerHeader(kind, entries.Length, ref dst, pos, end);
-                for (int i = 0; i < entries.Length && pos >= 0; i++)
-                {
-                    pos = WriteValue(entries[i].Key, ref dst, pos, end);
-                    if (pos < 0) return -1;
-                    pos = WriteValue(entries[i].Value, ref dst, pos, end);
-                }
-
-                return pos;
-            }
-
             default:
                 throw new ArgumentException($"Unknown Broker data kind {kind}.", nameof(value));
         }
+    }
+
+    // 0 to 16 bytes: two (overlapping) loads and stores of the widest word that fits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort(ref byte src, ref byte dst, int n)
+    {
+        if (n >= 8)
+        {
+            ulong first = Unsafe.ReadUnaligned<ulong>(ref src);
+            ulong last = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref src, n - 8));
+            Unsafe.WriteUnaligned(ref dst, first);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, n - 8), last);
+        }
+        else if (n >= 4)
+        {
+            uint first = Unsafe.ReadUnaligned<uint>(ref src);
+            uint last = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref src, n - 4));
+            Unsafe.WriteUnaligned(ref dst, first);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, n - 4), last);
+        }
+        else if (n > 0)
+        {
+            byte first = src;
+            byte middle = Unsafe.Add(ref src, n >> 1);
+            byte last = Unsafe.Add(ref src, n - 1);
+            dst = first;
+            Unsafe.Add(ref dst, n >> 1) = middle;
+            Unsafe.Add(ref dst, n - 1) = last;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int WriteLongString(BrokerDataKind kind, byte[] bytes, ref byte dst, int pos, int end)
+    {
+        int n = bytes.Length;
+        int header = 1 + VarByteSize((uint)n);
+        if (end - pos < header || end - pos - header < n) return -1;
+        Unsafe.Add(ref dst, pos) = (byte)kind;
+        WriteVarByte((uint)n, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, pos + 1), header - 1));
+        pos += header;
+        Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref dst, pos), ref MemoryMarshal.GetArrayDataReference(bytes), (uint)n);
+        return pos + n;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -8,16 +8,16 @@ using CsCheck;
 namespace Broker.Sdk.Tests.Serialization;
 
 /// <summary>
-/// Small inputs decode into a per-thread scratch array that is reused and never cleared; the value then moves to
-/// its own array. A value must never share memory with the scratch or with another decode, and nothing an earlier
-/// (possibly failed) decode left in the scratch may show up in a later one.
+/// Every decoded value has its own element array, written in place field by field. A value must never share
+/// memory with another decode (also one that reuses the decoder's state, should it ever keep any), and nothing an
+/// earlier (possibly failed) decode did may show up in a later one.
 /// </summary>
-public class DecoderScratchTests
+public class DecoderIsolationTests
 {
     private static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", string.Empty));
 
-    // A value with every kind of container nesting the scratch must re-point: vectors and sets in vectors, in
-    // table keys and values, in tables inside tables, and a table at the root.
+    // Every kind of container nesting: vectors and sets in vectors, in table keys and values, in tables inside
+    // tables.
     private static readonly BrokerData Nested = BrokerData.Vector(
         BrokerData.Table(
             (BrokerData.Vector(2UL, "b"), BrokerData.Vector(BrokerData.Set("x", "y"))),
@@ -26,12 +26,12 @@ public class DecoderScratchTests
         BrokerData.Vector(BrokerData.Vector(BrokerData.Vector("deep"))));
 
     [Fact]
-    public void Earlier_values_survive_later_decodes_that_reuse_the_scratch()
+    public void Earlier_values_survive_later_decodes()
     {
         var first = BrokerBinary.Decode(BrokerBinary.Encode(Nested));
         var text = first.ToString();
 
-        // Overwrite every scratch slot the first decode used, with other kinds at the same places.
+        // Later decodes with other kinds at the same places.
         for (int i = 0; i < 3; i++)
         {
             var other = BrokerData.Vector(Enumerable.Range(0, 40).Select(n => (BrokerData)(ulong)n).ToArray());
@@ -68,7 +68,7 @@ public class DecoderScratchTests
     }
 
     [Fact]
-    public void A_table_at_the_root_moves_its_slices_too()
+    public void A_table_at_the_root_keeps_its_slices()
     {
         var table = BrokerData.Table((BrokerData.Vector(1UL), BrokerData.Set("a", "b")), (BrokerData.Vector(2UL), BrokerData.Vector()));
         var decoded = BrokerBinary.Decode(BrokerBinary.Encode(table));
@@ -81,7 +81,7 @@ public class DecoderScratchTests
     [Fact]
     public void A_failed_decode_leaves_nothing_that_shows_up_in_the_next_one()
     {
-        // Strings, a nested vector and a set written into the scratch, then the input ends early.
+        // Strings, a nested vector and a set decoded, then the input ends early.
         var full = BrokerBinary.Encode(BrokerData.Vector("left", "over", BrokerData.Vector("x"), BrokerData.Set(1UL, 2UL), 5UL));
         var truncated = full.AsSpan(0, full.Length - 3).ToArray();
         Assert.Throws<BrokerDecodeException>(() => BrokerBinary.Decode(truncated));
@@ -134,10 +134,10 @@ public class DecoderScratchTests
 
     [Theory]
     [InlineData(1_000)]
-    [InlineData(1_024)] // the largest input that goes through the scratch
-    [InlineData(1_025)] // the smallest that counts its elements first
+    [InlineData(1_024)]
+    [InlineData(1_025)]
     [InlineData(20_000)]
-    public void Inputs_around_the_scratch_size_decode_alike(int targetBytes)
+    public void Small_and_large_inputs_in_turn_decode_alike(int targetBytes)
     {
         // A vector of small vectors of counts ([1, [2]]: 22 bytes each), padded with a string to exactly targetBytes.
         var items = new List<BrokerData>();
@@ -170,8 +170,8 @@ public class DecoderScratchTests
     [Fact]
     public void Random_values_stay_intact_while_later_values_are_decoded()
     {
-        // Keep the last few decoded values and check them after each new decode: a slice left pointing at the
-        // scratch would be overwritten.
+        // Keep the last few decoded values and check them after each new decode: a slice sharing memory with a
+        // later decode would change.
         var kept = new Queue<(BrokerData Original, BrokerData Decoded)>();
         BrokerDataGen.Wire.Sample(value =>
         {
