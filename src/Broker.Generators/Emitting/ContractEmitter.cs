@@ -241,6 +241,10 @@ internal static class ContractEmitter
     private static string WriteArgument(TypeModel type, string field) => type.Kind switch
     {
         MappedKind.String => $"writer.WriteString({field});",
+        MappedKind.Boolean => $"writer.WriteBoolean({field});",
+        MappedKind.Count or MappedKind.UInt32 or MappedKind.UInt16 or MappedKind.Byte => $"writer.WriteCount({field});",
+        MappedKind.Integer or MappedKind.Int32 or MappedKind.Int16 or MappedKind.SByte => $"writer.WriteInteger({field});",
+        MappedKind.Real or MappedKind.Single => $"writer.WriteReal({field});",
         _ when IsDirect(type) => $"writer.Write({Conversions.Encode(type, field)});",
         _ => $"writer.Write({field});",
     };

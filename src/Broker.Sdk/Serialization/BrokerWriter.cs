@@ -43,9 +43,28 @@ public ref struct BrokerWriter
         }
     }
 
-    /// <summary>Writes a count.</summary>
+    /// <summary>Writes a boolean.</summary>
     /// <param name="value">The value.</param>
-    public void WriteCount(ulong value) => Write(BrokerData.Count(value));
+    public void WriteBoolean(bool value)
+    {
+        if (Reserve(2, out var span))
+        {
+            span[0] = (byte)BrokerDataKind.Boolean;
+            span[1] = value ? (byte)1 : (byte)0;
+        }
+    }
+
+    /// <summary>Writes a count (unsigned 64-bit).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteCount(ulong value) => WriteFixed(BrokerDataKind.Count, value);
+
+    /// <summary>Writes an integer (signed 64-bit).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteInteger(long value) => WriteFixed(BrokerDataKind.Integer, unchecked((ulong)value));
+
+    /// <summary>Writes a real (in CAF's IEEE 754 packing, as Broker does).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteReal(double value) => WriteFixed(BrokerDataKind.Real, BrokerBinary.Pack754(value));
 
     /// <summary>Writes a string, transcoding .NET text to UTF-8 straight into the destination.</summary>
     /// <param name="value">The text (not null: a missing value is nil, written with <see cref="Write"/>).</param>
@@ -198,6 +217,16 @@ public ref struct BrokerWriter
         else
         {
             BrokerBinary.WriteVarByte(count, span[1..]);
+        }
+    }
+
+    // A tag and 8 big-endian bytes.
+    private void WriteFixed(BrokerDataKind kind, ulong bits)
+    {
+        if (Reserve(9, out var span))
+        {
+            span[0] = (byte)kind;
+            Unsafe.WriteUnaligned(ref span[1], BitConverter.IsLittleEndian ? System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(bits) : bits);
         }
     }
 

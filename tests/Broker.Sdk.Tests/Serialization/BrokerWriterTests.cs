@@ -36,6 +36,30 @@ public sealed class BrokerWriterTests
     }
 
     [Fact]
+    public void Scalars_match_the_BrokerData_encoding()
+    {
+        foreach (bool b in new[] { false, true })
+        {
+            Assert.Equal(BrokerBinary.Encode(BrokerData.Boolean(b)), Write((ref BrokerWriter w) => w.WriteBoolean(b)));
+        }
+
+        foreach (ulong c in new[] { 0UL, 42UL, 0x0102030405060708UL, ulong.MaxValue })
+        {
+            Assert.Equal(BrokerBinary.Encode(BrokerData.Count(c)), Write((ref BrokerWriter w) => w.WriteCount(c)));
+        }
+
+        foreach (long i in new[] { 0L, -1L, long.MinValue, long.MaxValue })
+        {
+            Assert.Equal(BrokerBinary.Encode(BrokerData.Integer(i)), Write((ref BrokerWriter w) => w.WriteInteger(i)));
+        }
+
+        foreach (double r in new[] { 0.0, -0.0, 1.5, double.NaN, double.NegativeInfinity, double.Epsilon, 1e300 })
+        {
+            Assert.Equal(BrokerBinary.Encode(BrokerData.Real(r)), Write((ref BrokerWriter w) => w.WriteReal(r)));
+        }
+    }
+
+    [Fact]
     public void A_zeek_event_written_directly_matches_its_tree()
     {
         var args = ImmutableArray.Create(BrokerData.Count(42), BrokerData.String("hello"), BrokerData.Vector(1L, "two"));

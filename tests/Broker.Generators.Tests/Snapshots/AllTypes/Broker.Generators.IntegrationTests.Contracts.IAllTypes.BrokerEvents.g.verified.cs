@@ -184,12 +184,12 @@ namespace Broker.Generators.IntegrationTests.Contracts
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
                 writer.WriteZeekEventHeader(s_name, 7);
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_2));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_3));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_4));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_5));
+                writer.WriteBoolean(_0);
+                writer.WriteCount(_1);
+                writer.WriteInteger(_2);
+                writer.WriteInteger(_3);
+                writer.WriteCount(_4);
+                writer.WriteReal(_5);
                 writer.WriteString(_6);
             }
 
@@ -228,11 +228,11 @@ namespace Broker.Generators.IntegrationTests.Contracts
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
                 writer.WriteZeekEventHeader(s_name, 5);
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_2));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_3));
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_4));
+                writer.WriteCount(_0);
+                writer.WriteCount(_1);
+                writer.WriteInteger(_2);
+                writer.WriteInteger(_3);
+                writer.WriteReal(_4);
             }
 
             public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("small_numbers", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1), global::Broker.Typed.BrokerConvert.Encode(_2), global::Broker.Typed.BrokerConvert.Encode(_3), global::Broker.Typed.BrokerConvert.Encode(_4)));

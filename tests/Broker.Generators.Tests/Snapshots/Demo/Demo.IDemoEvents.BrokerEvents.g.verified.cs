@@ -94,7 +94,7 @@ namespace Demo
             {
                 writer.WriteZeekEventHeader(s_name, 2);
                 writer.WriteString(_0);
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
+                writer.WriteCount(_1);
             }
 
             public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("my_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1)));
@@ -127,7 +127,7 @@ namespace Demo
             {
                 writer.WriteZeekEventHeader(s_name, 2);
                 writer.WriteString(_0);
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_1));
+                writer.WriteCount(_1);
             }
 
             public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("my_auto_event", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0), global::Broker.Typed.BrokerConvert.Encode(_1)));

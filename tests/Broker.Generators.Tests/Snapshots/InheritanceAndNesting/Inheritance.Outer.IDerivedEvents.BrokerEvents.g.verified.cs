@@ -95,7 +95,7 @@ namespace Inheritance
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
                 writer.WriteZeekEventHeader(s_name, 2);
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+                writer.WriteCount(_0);
                 writer.WriteString(_1);
             }
 
@@ -126,7 +126,7 @@ namespace Inheritance
             public void WriteTo(ref global::Broker.Serialization.BrokerWriter writer)
             {
                 writer.WriteZeekEventHeader(s_name, 1);
-                writer.Write(global::Broker.Typed.BrokerConvert.Encode(_0));
+                writer.WriteCount(_0);
             }
 
             public global::Broker.Data.BrokerData ToBrokerData() => global::Broker.Zeek.ZeekEvent.Encode("ping", global::System.Collections.Immutable.ImmutableArray.Create<global::Broker.Data.BrokerData>(global::Broker.Typed.BrokerConvert.Encode(_0)));
