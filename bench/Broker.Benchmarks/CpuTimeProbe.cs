@@ -144,7 +144,7 @@ public static class CpuTimeProbe
         Console.WriteLine($"{name,-40} {best,18:F1} {(double)allocated / operations,11:F0}");
     }
 
-    private static long ThreadCpuNanoseconds()
+    internal static long ThreadCpuNanoseconds()
     {
         if (!OperatingSystem.IsLinux())
         {

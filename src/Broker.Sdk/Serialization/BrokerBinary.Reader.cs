@@ -21,7 +21,8 @@ public static partial class BrokerBinary
 {
     private static BrokerData DecodeCore(ReadOnlySpan<byte> source, BrokerDecodeLimits limits, out int consumed)
     {
-        int slots = Reader.CountSlots(source, limits.MaxCollectionCount);
+        // A scalar or string at the root (store keys and values often are) has no elements to count.
+        int slots = !source.IsEmpty && source[0] < (byte)BrokerDataKind.Set ? 0 : Reader.CountSlots(source, limits.MaxCollectionCount);
         var reader = new Reader(source, limits, slots == 0 ? [] : new BrokerData[slots]);
         BrokerData value = default;
         reader.ReadRoot(ref value);
