@@ -17,6 +17,9 @@ internal static class PubSubMode
 
     private const string Payload = "payload-0123456789";
 
+    // How often the throughput child reports progress to the publisher (see --window).
+    private const int AckEvery = 4096;
+
     public static async Task<int> RunAsync(string[] args)
     {
         int count = IntArg(args, "--count", 2_000_000);
@@ -29,12 +32,20 @@ internal static class PubSubMode
         // data: a BrokerData tree built per event (ZeekEvent.Encode), as untyped code would.
         int apiAt = Array.IndexOf(args, "--api");
         bool typed = !(apiAt >= 0 && apiAt + 1 < args.Length && args[apiAt + 1] == "data");
-        Console.WriteLine($"# Broker.LoadTest pubsub: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count}, api {(typed ? "typed (generated publisher)" : "data (BrokerData tree per event)")}");
+        Console.WriteLine($"# Broker.LoadTest pubsub: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count}, api {(typed ? "typed (generated publisher)" : "data (BrokerData tree per event)")}, window {IntArg(args, "--window", 32768)}");
 
         // 1. Throughput.
         if (Runs("throughput"))
         {
             await using var pub = new BrokerEndpoint(new BrokerEndpointOptions { PeerBufferSize = 65536 });
+
+            // End-to-end flow control: the child reports how many events it has taken (every AckEvery) and the
+            // publisher keeps at most `window` unacknowledged, below the child's subscriber queue (65,536), so the
+            // figure is the rate the subscriber sustains without loss. --window 0 turns it off (then the subscriber's
+            // bounded queue drops what its consumer cannot take).
+            int window = IntArg(args, "--window", 32768);
+            await using var acks = pub.Subscribe("/bench/ack");
+            long acked = 0;
             int port = (await pub.ListenAsync()).Port;
             using var child = StartChild("throughput", port, count);
             await WaitForPeerAsync(pub, "/bench/");
@@ -59,6 +70,16 @@ internal static class PubSubMode
                     while (pub.GetStatistics().Peers[0].QueueDepth > 32768)
                     {
                         await Task.Delay(1);
+                    }
+
+                    while (acks.TryReceive(out var ack))
+                    {
+                        acked = (long)ack.Data.AsCount();
+                    }
+
+                    while (window > 0 && i - acked > window)
+                    {
+                        acked = (long)(await acks.ReceiveAsync()).Data.AsCount();
                     }
                 }
             }
@@ -150,6 +171,7 @@ internal static class PubSubMode
                 var sw = new Stopwatch();
                 var cpuStart = TimeSpan.Zero;
                 long received = 0;
+                long lastAck = 0;
                 long outOfOrder = 0;
                 ulong last = 0;
 
@@ -182,10 +204,17 @@ internal static class PubSubMode
                         Take(m);
                         received++;
                     }
+
+                    if (received - lastAck >= AckEvery)
+                    {
+                        lastAck = received;
+                        sub.Publish("/bench/ack", (ulong)(received + s.DroppedCount));
+                    }
                 }
 
+                // Per event read from the socket (a dropped one was read and decoded too).
                 double cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds / (count - 1);
-                Console.WriteLine($"CPU {cpuPerEvent:0.000} us/event = {1e6 / cpuPerEvent:N0} events per CPU-second; {(count - 1) / sw.Elapsed.TotalSeconds:N0} events/s received (wall clock) ({count:N0} events, {sw.Elapsed.TotalSeconds:0.00} s); peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; subscriber drops {s.DroppedCount}; out of order {outOfOrder}");
+                Console.WriteLine($"CPU {cpuPerEvent:0.000} us/event = {1e6 / cpuPerEvent:N0} events per CPU-second; {(received - 1) / sw.Elapsed.TotalSeconds:N0} events/s received (wall clock; delivered events only) ({received:N0} of {count:N0} events, {sw.Elapsed.TotalSeconds:0.00} s); peak working set {Mb(Process.GetCurrentProcess().PeakWorkingSet64)}; subscriber drops {s.DroppedCount}; out of order {outOfOrder}");
                 return 0;
             }
 
