@@ -151,7 +151,10 @@ public sealed class FaultInjectionTests : IAsyncLifetime
             TickInterval = TimeSpan.FromMilliseconds(20),
             MasterTimeout = TimeSpan.FromMilliseconds(800),
             AttachTimeout = TimeSpan.FromSeconds(8),
-            DefaultTimeout = TimeSpan.FromSeconds(5),
+
+            // Every byte crosses the proxy as its own write: on a loaded 2-core machine a clone write's round trip
+            // after the reset took more than 5 s.
+            DefaultTimeout = TimeSpan.FromSeconds(20),
         };
         var a = Endpoint("master-host");
         var b = Endpoint("clone-host");

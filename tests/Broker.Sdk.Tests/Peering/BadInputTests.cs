@@ -14,7 +14,9 @@ namespace Broker.Sdk.Tests.Peering;
 /// </summary>
 public sealed class BadInputTests : IAsyncLifetime
 {
-    private readonly BrokerEndpoint _a = new(new BrokerEndpointOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(500) });
+    // Short enough for the stall test, long enough that the good peer's and raw peers' handshakes finish on a loaded
+    // 2-core machine (500 ms reset a good handshake when three test runs shared the cores).
+    private readonly BrokerEndpoint _a = new(new BrokerEndpointOptions { HandshakeTimeout = TimeSpan.FromSeconds(2) });
     private readonly BrokerEndpoint _good = new();
     private EventSubscription _events = null!;
     private BrokerSubscription _goodSub = null!;
