@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -123,21 +124,11 @@ public ref struct BrokerWriter
     {
         ArgumentOutOfRangeException.ThrowIfNegative(argumentCount);
 
-        // [ 1, 1, [ — constant bytes: vector(3), count 1, count 1, vector(2 or 3).
-        const int Prefix = 2 + 9 + 9 + 2;
-        if (!Reserve(Prefix, out var span))
-        {
-            return;
-        }
-
-        span[0] = (byte)BrokerDataKind.Vector;
-        span[1] = 3;
-        span[2] = (byte)BrokerDataKind.Count;
-        Unsafe.WriteUnaligned(ref span[3], BitConverter.IsLittleEndian ? 0x0100_0000_0000_0000UL : 1UL);
-        span[11] = (byte)BrokerDataKind.Count;
-        Unsafe.WriteUnaligned(ref span[12], BitConverter.IsLittleEndian ? 0x0100_0000_0000_0000UL : 1UL);
-        span[20] = (byte)BrokerDataKind.Vector;
-        span[21] = hasMetadata ? (byte)3 : (byte)2;
+        // [1, 1, [name, [args...] (, metadata)]]
+        WriteHeader(BrokerDataKind.Vector, 3);
+        WriteCount(Zeek.ZeekEvent.FormatVersion);
+        WriteCount(Zeek.ZeekEvent.EventMessageType);
+        WriteHeader(BrokerDataKind.Vector, hasMetadata ? 3u : 2u);
         WriteBytes(BrokerDataKind.String, utf8Name);
         WriteHeader(BrokerDataKind.Vector, (uint)argumentCount);
     }
@@ -189,15 +180,7 @@ public ref struct BrokerWriter
         }
 
         span[0] = (byte)kind;
-        if (header == 2)
-        {
-            span[1] = (byte)bytes.Length;
-        }
-        else
-        {
-            BrokerBinary.WriteVarByte((uint)bytes.Length, span[1..header]);
-        }
-
+        BrokerBinary.WriteVarByte((uint)bytes.Length, span[1..header]);
         bytes.CopyTo(span[header..]);
     }
 
@@ -210,14 +193,7 @@ public ref struct BrokerWriter
         }
 
         span[0] = (byte)kind;
-        if (header == 2)
-        {
-            span[1] = (byte)count;
-        }
-        else
-        {
-            BrokerBinary.WriteVarByte(count, span[1..]);
-        }
+        BrokerBinary.WriteVarByte(count, span[1..]);
     }
 
     // A tag and 8 big-endian bytes.
@@ -226,7 +202,7 @@ public ref struct BrokerWriter
         if (Reserve(9, out var span))
         {
             span[0] = (byte)kind;
-            Unsafe.WriteUnaligned(ref span[1], BitConverter.IsLittleEndian ? System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(bits) : bits);
+            BinaryPrimitives.WriteUInt64BigEndian(span[1..], bits);
         }
     }
 
