@@ -815,13 +815,19 @@ internal sealed class EndpointCore
             tap(topic, built ? data : value.ToBrokerData(), EndpointId.Nil);
         }
 
-        bool unsolicited = (flags & SendFlags.Unsolicited) != 0;
+        SendToPeers(snap, topic, value, unsolicited: (flags & SendFlags.Unsolicited) != 0);
+    }
+
+    // Queues a data message for every peer whose filter matches (every peer when unsolicited), encoded once, for
+    // the first peer that wants it.
+    private void SendToPeers<T>(RoutingSnapshot snap, string topic, in T value, bool unsolicited)
+        where T : IBrokerValue
+    {
         OutboundFrame frame = default;
         foreach (var peer in snap.Peers)
         {
             if (unsolicited || RoutingFilter.Matches(peer.Filter, topic))
             {
-                // Encoded once, for the first peer that wants it.
                 if (frame.Bytes.IsEmpty)
                 {
                     frame = new OutboundFrame(EnvelopeType.Data, FrameArena.DataFrame(Id, EndpointId.Nil, WireFormat.DefaultTtl, topic, value));
@@ -922,19 +928,7 @@ internal sealed class EndpointCore
         Interlocked.Increment(ref _messagesIn);
         var snap = _snapshot;
         DeliverLocal(snap, topic, data, client);
-        OutboundFrame frame = default;
-        foreach (var peer in snap.Peers)
-        {
-            if (RoutingFilter.Matches(peer.Filter, topic))
-            {
-                if (frame.Bytes.IsEmpty)
-                {
-                    frame = new OutboundFrame(EnvelopeType.Data, FrameArena.DataFrame(Id, EndpointId.Nil, WireFormat.DefaultTtl, topic, data));
-                }
-
-                Enqueue(peer, frame);
-            }
-        }
+        SendToPeers(snap, topic, data, unsolicited: false);
     }
 
     private void DeliverLocal(RoutingSnapshot snap, string topic, in BrokerData data, EndpointId sender, DeliveryBatch? batch = null)

@@ -47,46 +47,48 @@ internal static class FrameArena
         // fresh slab; only a value larger than a slab goes elsewhere.
         var slab = t_slab;
         int used = t_used;
-        if (slab is not null && slab.Length - used > head && TryWriteAt(slab, used, sender, receiver, ttl, topicBytes, head, value, out var frame))
+        if (slab is not null && slab.Length - used > head && TryWriteFrame(slab.AsSpan(used), sender, receiver, ttl, topicBytes, value, out int length))
         {
-            return frame;
+            t_used = used + length;
+            return slab.AsMemory(used, length);
         }
 
         if (slab is null || used > 0)
         {
             slab = t_slab = GC.AllocateUninitializedArray<byte>(SlabSize);
             t_used = 0;
-            if (SlabSize > head && TryWriteAt(slab, 0, sender, receiver, ttl, topicBytes, head, value, out frame))
+            if (SlabSize > head && TryWriteFrame(slab, sender, receiver, ttl, topicBytes, value, out length))
             {
-                return frame;
+                t_used = length;
+                return slab.AsMemory(0, length);
             }
         }
 
-        return LargeDataFrame(sender, receiver, ttl, topicBytes, head, value);
+        return LargeDataFrame(sender, receiver, ttl, topicBytes, value);
     }
 
-    private static bool TryWriteAt<T>(byte[] slab, int used, EndpointId sender, EndpointId receiver, ushort ttl, byte[] topicBytes, int head, in T value, out ReadOnlyMemory<byte> frame)
+    // Writes the whole frame (length prefix, envelope, value) at the start of `destination`; false when it does not fit.
+    private static bool TryWriteFrame<T>(Span<byte> destination, EndpointId sender, EndpointId receiver, ushort ttl, byte[] topicBytes, in T value, out int length)
         where T : IBrokerValue
     {
-        var span = slab.AsSpan(used);
-        var writer = new BrokerWriter(span[head..]);
+        int head = 4 + WireFormat.EnvelopeHeaderSize + topicBytes.Length;
+        var writer = new BrokerWriter(destination[head..]);
         value.WriteTo(ref writer);
         if (writer.Overflowed)
         {
-            frame = default;
+            length = 0;
             return false;
         }
 
         int size = writer.BytesWritten;
-        Envelope.WriteHeader(span, WireFormat.EnvelopeHeaderSize + topicBytes.Length + size, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
-        t_used = used + head + size;
-        frame = slab.AsMemory(used, head + size);
+        Envelope.WriteHeader(destination, WireFormat.EnvelopeHeaderSize + topicBytes.Length + size, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
+        length = head + size;
         return true;
     }
 
     // A value larger than a slab: written into doubling pooled buffers until it fits, then copied into an array of
     // its own (so a huge frame costs its size, not the buffer's).
-    private static byte[] LargeDataFrame<T>(EndpointId sender, EndpointId receiver, ushort ttl, byte[] topicBytes, int head, in T value)
+    private static byte[] LargeDataFrame<T>(EndpointId sender, EndpointId receiver, ushort ttl, byte[] topicBytes, in T value)
         where T : IBrokerValue
     {
         for (long capacity = 4L * SlabSize; ; capacity *= 2)
@@ -99,18 +101,10 @@ internal static class FrameArena
             var buffer = ArrayPool<byte>.Shared.Rent((int)capacity);
             try
             {
-                var writer = new BrokerWriter(buffer.AsSpan(head));
-                value.WriteTo(ref writer);
-                if (writer.Overflowed)
+                if (TryWriteFrame(buffer, sender, receiver, ttl, topicBytes, value, out int length))
                 {
-                    continue;
+                    return buffer.AsSpan(0, length).ToArray();
                 }
-
-                int size = writer.BytesWritten;
-                var frame = GC.AllocateUninitializedArray<byte>(head + size);
-                Envelope.WriteHeader(frame, WireFormat.EnvelopeHeaderSize + topicBytes.Length + size, sender, receiver, EnvelopeType.Data, ttl, topicBytes);
-                buffer.AsSpan(head, size).CopyTo(frame.AsSpan(head));
-                return frame;
             }
             finally
             {

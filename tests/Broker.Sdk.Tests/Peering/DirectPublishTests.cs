@@ -72,6 +72,9 @@ public sealed class DirectPublishTests
 
         Assert.Equal(1UL, (await sub.ReceiveAsync(Deadline)).Data.AsCount());
         Assert.Equal(2UL, (await sub.ReceiveAsync(Deadline)).Data.AsCount());
+
+        // The half-written value was never framed: the receiver saw nothing it had to drop.
+        Assert.Equal(0, b.GetStatistics().MalformedFrames);
     }
 
     // Writes half a value, then fails: nothing of it may reach the wire.
