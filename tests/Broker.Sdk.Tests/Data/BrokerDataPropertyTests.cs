@@ -36,7 +36,9 @@ public class BrokerDataPropertyTests
     [Fact]
     public void Subnormal_reals_change_on_the_wire_exactly_as_CAF_changes_them()
     {
-        BrokerDataGen.AnyReal.Where(double.IsSubnormal).Sample(d =>
+        // The subnormals AnyReal draws, taken directly: filtering them out of AnyReal rejected most candidates, and
+        // CsCheck gave up now and then ("Where max count").
+        BrokerDataGen.ChangedSubnormal.Sample(d =>
         {
             var decoded = BrokerBinary.Decode(BrokerBinary.Encode(BrokerData.Real(d))).AsReal();
             Assert.Equal(BrokerBinary.Unpack754(BrokerBinary.Pack754(d)), decoded);
