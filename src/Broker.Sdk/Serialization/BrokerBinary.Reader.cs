@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Broker.Data;
 using Broker.Errors;
+using static Broker.Serialization.BrokerBinary.DecodeErrors;
 
 namespace Broker.Serialization;
 
@@ -54,11 +54,6 @@ public static partial class BrokerBinary
         }
 
         public readonly int Position => _pos;
-
-        private const byte Prefixed = 0xFF;
-
-        // Payload bytes after each tag (0..14); Prefixed: a varbyte length follows (strings, enum names, containers).
-        private static ReadOnlySpan<byte> PayloadSizes => [0, 1, 8, 8, 8, Prefixed, 16, 17, 3, 8, 8, Prefixed, Prefixed, Prefixed, Prefixed];
 
         /// <summary>
         /// The number of vector and set elements in the value at the start of <paramref name="source"/>: a walk over
@@ -158,7 +153,7 @@ public static partial class BrokerBinary
             int pos = _pos;
             if ((uint)pos >= (uint)source.Length)
             {
-                throw Fail("truncated input: expected a type tag", pos);
+                throw ExpectedTag(pos);
             }
 
             ref byte src = ref MemoryMarshal.GetReference(source);
@@ -365,13 +360,9 @@ public static partial class BrokerBinary
             // nesting cannot, so the (non-free) stack probe only runs beyond the default depth.
             if (depth >= 64 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
             {
-                throw OverLimit("nesting too deep for the available stack", _pos - 1);
+                throw StackTooSmall(_pos - 1);
             }
         }
-
-        private static bool IsV4Mapped(ReadOnlySpan<byte> address16) =>
-            BinaryPrimitives.ReadUInt64BigEndian(address16) == 0 &&
-            BinaryPrimitives.ReadUInt32BigEndian(address16[8..]) == 0x0000_FFFFu;
 
         private int ReadCount(int minBytesPerItem)
         {
@@ -436,61 +427,11 @@ public static partial class BrokerBinary
         {
             if (!TryReadVarByte(_source[_pos..], out uint length, out int used))
             {
-                throw Fail("truncated or oversized length", _pos);
+                throw BadLength(_pos);
             }
 
             _pos += used;
             return length;
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static ulong ReadUInt64BigEndian(ref byte source)
-        {
-            ulong raw = Unsafe.ReadUnaligned<ulong>(ref source);
-            return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(raw) : raw;
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException Truncated(int needed, int remaining, int at) =>
-            new($"truncated input: needed {needed} byte(s), {remaining} remain", at);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException StringTruncated(uint length, int remaining, int at) =>
-            new($"truncated input: a string of {length} bytes but only {remaining} remain", at);
-
-        // The throw helpers keep message formatting (and its stack-zeroed locals) out of the hot methods' frames.
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException Lie(int count, int at) =>
-            new($"collection claims {count} elements that the input cannot hold", at);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException TooDeep(int limit, int at) => new($"nesting deeper than the limit of {limit} (DecodeLimits.MaxDepth)", at, limitExceeded: true);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException TooManyElements(uint count, int limit, int at) =>
-            new($"collection of {count} elements exceeds the limit of {limit} (DecodeLimits.MaxCollectionCount)", at, limitExceeded: true);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException TooFewBytes(uint count, int remaining, int at) =>
-            new($"collection claims {count} elements but only {remaining} bytes remain", at);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException StringTooLong(uint length, int limit, int at) =>
-            new($"string of {length} bytes exceeds the limit of {limit} (DecodeLimits.MaxStringBytes)", at, limitExceeded: true);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException InvalidSubnetLength(byte length, int at) => new($"invalid subnet length {length}", at);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException InvalidPortProtocol(byte protocol, int at) => new($"invalid port protocol {protocol}", at);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException UnknownTag(byte tag, int at) => new($"unknown type tag {tag}", at);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException Fail(string message, int at) => new(message, at);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BrokerDecodeException OverLimit(string message, int at) => new(message, at, limitExceeded: true);
     }
 }

@@ -95,7 +95,7 @@ public static partial class BrokerBinary
         var value = DecodeCore(source, limits ?? BrokerDecodeLimits.Default, out int consumed);
         if (consumed != source.Length)
         {
-            throw new BrokerDecodeException($"{source.Length - consumed} trailing byte(s) after the value", consumed);
+            throw DecodeErrors.Trailing(source.Length - consumed, consumed);
         }
 
         return value;

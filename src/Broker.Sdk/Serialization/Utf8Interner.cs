@@ -121,15 +121,20 @@ internal static class Utf8Interner
     /// <summary>The first slot of the bucket of <paramref name="bytes"/> (for tests).</summary>
     /// <param name="bytes">1 to <see cref="MaxLength"/> bytes.</param>
     /// <returns>An even slot index.</returns>
-    internal static int BucketOf(ReadOnlySpan<byte> bytes)
+    internal static int BucketOf(ReadOnlySpan<byte> bytes) => (int)(Hash(bytes) & (Capacity - 2));
+
+    /// <summary>The seeded hash the slots are chosen by (also used by <see cref="Utf8StringCache"/>).</summary>
+    /// <param name="bytes">1 to <see cref="MaxLength"/> bytes.</param>
+    /// <returns>The hash.</returns>
+    internal static uint Hash(ReadOnlySpan<byte> bytes)
     {
         if ((uint)(bytes.Length - 1) < ShortLength)
         {
             Words(ref MemoryMarshal.GetReference(bytes), bytes.Length, out ulong lo, out ulong hi);
-            return (int)(HashWords(lo, hi, bytes.Length) & (Capacity - 2));
+            return HashWords(lo, hi, bytes.Length);
         }
 
-        return (int)(HashLong(bytes) & (Capacity - 2));
+        return HashLong(bytes);
     }
 
     // Strings up to this long take the inlined path.
