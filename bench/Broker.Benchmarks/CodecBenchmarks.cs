@@ -48,6 +48,14 @@ public class CodecBenchmarks
     [Benchmark]
     public BrokerData Decode() => BrokerBinary.Decode(_bytes);
 
+    /// <summary>What the peer reader does for a typed subscriber: check the bytes, build nothing.</summary>
+    [Benchmark]
+    public void Validate() => BrokerBinary.Validate(_bytes);
+
+    /// <summary>A typed receiver's read of the event: name check and arguments straight from the bytes.</summary>
+    [Benchmark]
+    public ulong DecodeTyped() => ReadTyped(_bytes);
+
     [Benchmark]
     public BrokerData EncodeDecode()
     {
@@ -56,8 +64,30 @@ public class CodecBenchmarks
         return BrokerBinary.Decode(_writer.WrittenSpan);
     }
 
+    /// <summary><see cref="EncodeDirect"/> then <see cref="DecodeTyped"/>: a typed event's round trip with no tree.</summary>
+    [Benchmark]
+    public ulong EncodeDecodeTyped()
+    {
+        var writer = new BrokerWriter(_buffer);
+        new MyEvent("hello", 42).WriteTo(ref writer);
+        return ReadTyped(_buffer.AsSpan(0, writer.BytesWritten));
+    }
+
+    // Shaped like a generated typed handler for `my_event(msg: string, c: count)`.
+    internal static ulong ReadTyped(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new BrokerReader(bytes);
+        if (reader.TryReadZeekEventHeader(out var name, out int count, out _) && name.SequenceEqual("my_event"u8) && count == 2 &&
+            reader.TryReadString(out string msg) && reader.TryReadCount(out ulong c))
+        {
+            return c + (ulong)msg.Length;
+        }
+
+        return 0;
+    }
+
     // Shaped like the generator's output for `[BrokerEvent("my_event")] void MyEvent(string msg, ulong c)`.
-    private readonly struct MyEvent(string msg, ulong c) : IBrokerValue
+    internal readonly struct MyEvent(string msg, ulong c) : IBrokerValue
     {
         private static readonly byte[] Name = "my_event"u8.ToArray();
 

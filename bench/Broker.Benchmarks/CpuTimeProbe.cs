@@ -65,6 +65,36 @@ public static class CpuTimeProbe
             BrokerBinary.Encode(zeekEvent, writer);
             BrokerBinary.Decode(writer.WrittenSpan);
         });
+        Measure("Codec: Validate (Zeek event)", () => BrokerBinary.Validate(bytes));
+        Measure("Codec: DecodeTyped (Zeek event)", () => CodecBenchmarks.ReadTyped(bytes));
+        byte[] buffer = new byte[256];
+        Measure("Codec: Encode+DecodeTyped (Zeek event)", () =>
+        {
+            var direct = new BrokerWriter(buffer);
+            new CodecBenchmarks.MyEvent("hello", 42).WriteTo(ref direct);
+            CodecBenchmarks.ReadTyped(buffer.AsSpan(0, direct.BytesWritten));
+        });
+        Measure("Codec: Validate+DecodeTyped (Zeek event)", () =>
+        {
+            BrokerBinary.Validate(bytes);
+            CodecBenchmarks.ReadTyped(bytes);
+        });
+
+        // The reader's string cache against transcoding each time (what TryReadString would do without it).
+        byte[] hello = BrokerBinary.Encode(BrokerData.String("hello"));
+        Measure("Codec part: TryReadString \"hello\" (cached)", () =>
+        {
+            var reader = new BrokerReader(hello);
+            reader.TryReadString(out string s);
+            Sink[0] = s;
+        });
+        Measure("Codec part: \"hello\" bytes + UTF8.GetString", () =>
+        {
+            var reader = new BrokerReader(hello);
+            reader.TryReadStringBytes(out var s);
+            Sink[0] = System.Text.Encoding.UTF8.GetString(s);
+        });
+
         // Parts, to see where a decode's time goes.
         byte[] countBytes = BrokerBinary.Encode(BrokerData.Count(42));
         byte[] stringBytes = BrokerBinary.Encode(BrokerData.String("my_event"));

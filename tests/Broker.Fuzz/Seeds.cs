@@ -24,6 +24,7 @@ internal static class Seeds
                 if (bytes.Length > 37)
                 {
                     Save(root, "binary", bytes[37..], ref n); // rough: the bytes after a short-topic envelope header
+                    Save(root, "reader", bytes[37..], ref n);
                 }
             }
         }

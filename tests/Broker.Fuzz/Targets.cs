@@ -16,6 +16,7 @@ internal static class Targets
     public static readonly Dictionary<string, Action<byte[]>> All = new()
     {
         ["binary"] = Binary,
+        ["reader"] = Reader,
         ["frame"] = Frame,
         ["json"] = Json,
         ["http"] = Http,
@@ -33,6 +34,83 @@ internal static class Targets
         }
         catch (BrokerDecodeException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Broker binary data through the typed receive path: <see cref="BrokerBinary.Validate"/> must agree with the
+    /// decoder (same outcome, message, offset and limit flag: a disagreement is a crash), and <see cref="BrokerReader"/>
+    /// must never throw on any input and skip exactly one value of valid input.
+    /// </summary>
+    private static void Reader(byte[] input)
+    {
+        var limits = _limits ??= new() { MaxDepth = 32, MaxCollectionCount = 1 << 16, MaxStringBytes = 1 << 20 };
+        BrokerDecodeException? decodeError = null, validateError = null;
+        try
+        {
+            BrokerBinary.Decode(input, limits);
+        }
+        catch (BrokerDecodeException ex)
+        {
+            decodeError = ex;
+        }
+
+        try
+        {
+            BrokerBinary.Validate(input, limits);
+        }
+        catch (BrokerDecodeException ex)
+        {
+            validateError = ex;
+        }
+
+        if (decodeError?.Message != validateError?.Message || decodeError?.LimitExceeded != validateError?.LimitExceeded)
+        {
+            throw new InvalidOperationException($"Validate disagrees with Decode: {decodeError?.Message ?? "valid"} vs {validateError?.Message ?? "valid"}");
+        }
+
+        var reader = new BrokerReader(input);
+        if (decodeError is null && (!reader.TrySkip() || reader.Remaining != 0))
+        {
+            throw new InvalidOperationException("TrySkip did not skip the whole valid value");
+        }
+
+        // Every read on whatever comes: none may throw (ReadData only BrokerDecodeException) or consume on failure.
+        reader = new BrokerReader(input);
+        if (reader.TryReadZeekEventHeader(out _, out int arguments, out bool hasMetadata))
+        {
+            for (int i = 0; i < arguments && reader.TrySkip(); i++)
+            {
+            }
+
+            if (hasMetadata)
+            {
+                reader.TrySkipZeekEventMetadata();
+            }
+        }
+
+        while (reader.Remaining > 0)
+        {
+            int before = reader.Position;
+            if (!(reader.TryReadNone() || reader.TryReadBoolean(out _) || reader.TryReadCount(out _) || reader.TryReadInteger(out _) ||
+                reader.TryReadReal(out _) || reader.TryReadTimestamp(out _) || reader.TryReadTimespan(out _) || reader.TryReadString(out _) ||
+                reader.TryReadEnumValue(out _) || reader.TryReadVectorHeader(out _) || reader.TrySkip()))
+            {
+                if (reader.Position != before)
+                {
+                    throw new InvalidOperationException("a failed read consumed input");
+                }
+
+                try
+                {
+                    reader.ReadData(limits);
+                }
+                catch (BrokerDecodeException)
+                {
+                }
+
+                break;
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one network decoder with SharpFuzz + AFL++ (see docs/fuzzing.md).
-# Usage: tests/Broker.Fuzz/fuzz.sh <binary|frame|json|http> [minutes=30] [workdir=/tmp/broker-fuzz]
+# Usage: tests/Broker.Fuzz/fuzz.sh <binary|reader|frame|json|http> [minutes=30] [workdir=/tmp/broker-fuzz]
 set -euo pipefail
-target=${1:?target: binary|frame|json|http}
+target=${1:?target: binary|reader|frame|json|http}
 minutes=${2:-30}
 work=${3:-/tmp/broker-fuzz}
 repo=$(cd "$(dirname "$0")/../.." && pwd)

@@ -11,7 +11,8 @@ namespace Broker.Sdk.Tests.Serialization;
 /// <summary>
 /// Bounded-time fuzzing of the decoder with random and mutated buffers (2.5 s; 60 s with BROKER_LONG_TESTS=1).
 /// Every input must either decode or throw <see cref="BrokerDecodeException"/>, finish quickly, and allocate at
-/// most a constant multiple of its own size. A failure prints the seed and the offending bytes.
+/// most a constant multiple of its own size; <see cref="BrokerBinary.Validate"/> must agree with the decoder. A
+/// failure prints the seed and the offending bytes.
 /// </summary>
 public class DecoderFuzzTests(ITestOutputHelper output)
 {
@@ -96,6 +97,9 @@ public class DecoderFuzzTests(ITestOutputHelper output)
         Assert.True(
             allocated <= ((long)BytesPerInputByte * input.Length) + ConstantBytes,
             $"seed {seed}: input of {input.Length} bytes allocated {allocated} bytes: {Convert.ToHexString(input)}");
+        // The validator (the typed receive path) must agree with the decoder on every input.
+        ValidatorTests.AssertAgrees(input, limits);
+
         if (input.Length >= 64)
         {
             _worstBytesPerInputByte = Math.Max(_worstBytesPerInputByte, (double)allocated / input.Length);
