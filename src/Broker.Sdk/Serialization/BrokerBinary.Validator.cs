@@ -181,6 +181,7 @@ public static partial class BrokerBinary
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private int ReadCount(int minBytesPerItem)
         {
             uint count = ReadLength();
@@ -197,6 +198,7 @@ public static partial class BrokerBinary
             return (int)count;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void SkipBytes()
         {
             uint length = ReadLength();

@@ -126,6 +126,7 @@ internal static class Utf8Interner
     /// <summary>The seeded hash the slots are chosen by (also used by <see cref="Utf8StringCache"/>).</summary>
     /// <param name="bytes">1 to <see cref="MaxLength"/> bytes.</param>
     /// <returns>The hash.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static uint Hash(ReadOnlySpan<byte> bytes)
     {
         if ((uint)(bytes.Length - 1) < ShortLength)

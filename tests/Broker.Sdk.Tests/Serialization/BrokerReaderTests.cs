@@ -216,6 +216,32 @@ public class BrokerReaderTests
     }
 
     [Fact]
+    public void The_string_cache_never_returns_a_wrong_string_under_eviction_and_concurrency()
+    {
+        // Four times the cache's slots, all short: buckets collide and evict constantly, from several threads.
+        var encoded = Enumerable.Range(0, 2048)
+            .Select(i => BrokerBinary.Encode(BrokerData.String(i % 3 == 0 ? $"s{i}" : i % 3 == 1 ? $"value-{i:x}-\u00e9" : new string('x', 1 + (i % 32)) + i)))
+            .ToArray();
+        var expected = encoded.Select(b => BrokerBinary.Decode(b).AsString()).ToArray();
+        int wrong = 0;
+        Parallel.For(0, 4, worker =>
+        {
+            var random = new Random(worker);
+            for (int n = 0; n < 50_000; n++)
+            {
+                int i = random.Next(encoded.Length);
+                var reader = new BrokerReader(encoded[i]);
+                if (!reader.TryReadString(out string text) || text != expected[i])
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            }
+        });
+
+        Assert.Equal(0, wrong);
+    }
+
+    [Fact]
     public void A_repeated_short_string_reads_without_allocating()
     {
         byte[] bytes = BrokerBinary.Encode(BrokerData.String("hello"));
