@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using Broker.Generators.Common;
@@ -32,7 +33,8 @@ internal static class ContractEmitter
         w.Line($"{SourceWriter.Literal(type.FullName)},");
         w.Line($"{KnownNames.ImmutableArray}.Create<string>({string.Join(", ", model.SubscriptionPrefixes.Select(SourceWriter.Literal))}),");
         w.Line($"{KnownNames.ImmutableArray}.Create<string>({string.Join(", ", model.Events.Select(e => SourceWriter.Literal(e.EventName)))}),");
-        w.Line("__BrokerDispatch);");
+        w.Line("__BrokerDispatch,");
+        w.Line("__BrokerRead);");
         w.Indentation--;
         w.Line();
         w.Line("/// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>");
@@ -58,6 +60,8 @@ internal static class ContractEmitter
         w.Line($"    {t}.EventHandlerRegistration.Start(endpoint, BrokerContract, handler, options);");
         w.Line();
         EmitDispatch(w, model);
+        w.Line();
+        EmitRead(w, model);
         w.Close();
         Wrapping.EndContaining(w, type);
         w.Line();
@@ -115,6 +119,103 @@ internal static class ContractEmitter
         w.Close();
         w.Close();
     }
+
+    // The tree-free twin of the dispatch table: reads a declared event's arguments straight from the bytes with
+    // BrokerReader, declining (false, before any handler runs) whatever the dispatch table would read differently.
+    private static void EmitRead(SourceWriter w, ContractModel model)
+    {
+        string t = KnownNames.Typed;
+        w.Open($"private static bool __BrokerRead({model.Type.QualifiedName} handler, global::System.ReadOnlySpan<byte> payload, out global::System.Threading.Tasks.ValueTask<bool> handled)");
+        w.Line("handled = default;");
+        w.Line($"var __r = new {KnownNames.Reader}(payload);");
+        w.Open("if (!__r.TryReadZeekEventHeader(out var __name, out int __argc, out bool __meta))");
+        w.Line("return false;");
+        w.Close();
+        foreach (var e in model.Events)
+        {
+            w.Line();
+            w.Open($"if (global::System.MemoryExtensions.SequenceEqual(__name, {SourceWriter.Literal(e.EventName)}u8))");
+            w.Open($"if (__argc != {SourceWriter.Invariant(e.Parameters.Count)})");
+            w.Line("return false;");
+            w.Close();
+
+            // Read in wire order; values without a direct reader are decoded and converted after the metadata
+            // check, so a malformed event is declined before any conversion error is raised.
+            var conversions = new List<string>();
+            var call = new StringBuilder();
+            for (int i = 0; i < e.Parameters.Count; i++)
+            {
+                var p = e.Parameters[i];
+                string n = SourceWriter.Invariant(i);
+                string local = "__a" + n;
+                switch (DirectRead(p.Type.Kind))
+                {
+                    case var (method, range, cast):
+                        string raw = cast is null ? local : "__v" + n;
+                        w.Open($"if (!__r.{method}(out var {raw}){(range is null ? "" : $" || {string.Format(range, raw)}")})");
+                        w.Line("return false;");
+                        w.Close();
+                        if (cast is not null)
+                        {
+                            conversions.Add($"var {local} = ({cast}){raw};");
+                        }
+
+                        break;
+                    default:
+                        w.Line($"var __value{n} = __r.ReadData();");
+                        conversions.Add($"var {local} = {Conversions.DecodeMember(p.Type, "__value" + n, e.EventName, p.Name)};");
+                        break;
+                }
+
+                call.Append(i == 0 ? "" : ", ").Append(local);
+            }
+
+            w.Open("if (__meta && !__r.TrySkipZeekEventMetadata())");
+            w.Line("return false;");
+            w.Close();
+            foreach (string conversion in conversions)
+            {
+                w.Line(conversion);
+            }
+
+            string invocation = $"(({e.DeclaringInterface})handler).{SourceWriter.Identifier(e.MethodName)}({call})";
+            if (e.Return == ReturnKind.Void)
+            {
+                w.Line(invocation + ";");
+                w.Line($"handled = {t}.EventDispatch.Handled;");
+            }
+            else
+            {
+                w.Line($"handled = {t}.EventDispatch.After({invocation});");
+            }
+
+            w.Line("return true;");
+            w.Close();
+        }
+
+        w.Line();
+        w.Line($"return {t}.EventDispatch.SkipUndeclared(ref __r, __argc, __meta, out handled);");
+        w.Close();
+    }
+
+    // The BrokerReader method that reads a kind directly, with a range check ({0}: the read value) and the cast
+    // that follows it; null for kinds read through BrokerData and BrokerConvert.
+    private static (string Method, string? Range, string? Cast)? DirectRead(MappedKind kind) => kind switch
+    {
+        MappedKind.Boolean => ("TryReadBoolean", null, null),
+        MappedKind.Count => ("TryReadCount", null, null),
+        MappedKind.UInt32 => ("TryReadCount", "{0} > uint.MaxValue", "uint"),
+        MappedKind.UInt16 => ("TryReadCount", "{0} > ushort.MaxValue", "ushort"),
+        MappedKind.Byte => ("TryReadCount", "{0} > byte.MaxValue", "byte"),
+        MappedKind.Integer => ("TryReadInteger", null, null),
+        MappedKind.Int32 => ("TryReadInteger", "{0} is < int.MinValue or > int.MaxValue", "int"),
+        MappedKind.Int16 => ("TryReadInteger", "{0} is < short.MinValue or > short.MaxValue", "short"),
+        MappedKind.SByte => ("TryReadInteger", "{0} is < sbyte.MinValue or > sbyte.MaxValue", "sbyte"),
+        MappedKind.Real => ("TryReadReal", null, null),
+        MappedKind.Single => ("TryReadReal", null, "float"),
+        MappedKind.String => ("TryReadString", null, null),
+        _ => null,
+    };
 
     private static void EmitProxy(SourceWriter w, ContractModel model, string proxy)
     {

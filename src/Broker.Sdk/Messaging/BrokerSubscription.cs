@@ -10,18 +10,19 @@ namespace Broker;
 /// </summary>
 public sealed class BrokerSubscription : IAsyncEnumerable<BrokerMessage>, IAsyncDisposable
 {
-    private readonly MessageQueue<BrokerMessage> _queue;
+    private readonly MessageQueue<Delivery> _queue;
     private readonly OverflowPolicy _policy;
     private readonly Action<BrokerSubscription>? _onDispose;
     private long _disconnectDrops;
     private int _disposed;
 
-    internal BrokerSubscription(string prefix, int capacity, OverflowPolicy policy, Action<BrokerSubscription>? onDispose)
+    internal BrokerSubscription(string prefix, int capacity, OverflowPolicy policy, Action<BrokerSubscription>? onDispose, bool acceptsEncoded = false)
     {
         Prefix = prefix;
         _policy = policy;
         _onDispose = onDispose;
-        _queue = new MessageQueue<BrokerMessage>(capacity, policy);
+        AcceptsEncoded = acceptsEncoded;
+        _queue = new MessageQueue<Delivery>(capacity, policy);
     }
 
     /// <summary>The subscribed prefix.</summary>
@@ -33,20 +34,50 @@ public sealed class BrokerSubscription : IAsyncEnumerable<BrokerMessage>, IAsync
     /// <summary>Messages waiting in the queue.</summary>
     public int Count => _queue.Count;
 
+    /// <summary>
+    /// True for a subscription that reads values from their bytes itself (a generated typed handler): messages from
+    /// peers reach it still encoded unless another consumer needed them decoded anyway.
+    /// </summary>
+    internal bool AcceptsEncoded { get; }
+
     /// <summary>Waits for the next message.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The message.</returns>
     /// <exception cref="ChannelClosedException">The subscription was disposed, or closed by the <c>Disconnect</c> overflow policy (inner exception).</exception>
-    public ValueTask<BrokerMessage> ReceiveAsync(CancellationToken cancellationToken = default) => _queue.ReadAsync(cancellationToken);
+    public ValueTask<BrokerMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        var pending = _queue.ReadAsync(cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(pending.Result.ToMessage()) : Await(pending);
+
+        static async ValueTask<BrokerMessage> Await(ValueTask<Delivery> pending) => (await pending.ConfigureAwait(false)).ToMessage();
+    }
 
     /// <summary>Takes a queued message without waiting.</summary>
     /// <param name="message">The message.</param>
     /// <returns>True when one was queued.</returns>
-    public bool TryReceive(out BrokerMessage message) => _queue.TryRead(out message);
+    public bool TryReceive(out BrokerMessage message)
+    {
+        if (_queue.TryRead(out var delivery))
+        {
+            message = delivery.ToMessage();
+            return true;
+        }
+
+        message = default;
+        return false;
+    }
 
     /// <inheritdoc />
-    public IAsyncEnumerator<BrokerMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        _queue.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+    public async IAsyncEnumerator<BrokerMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        while (await _queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (_queue.TryRead(out var delivery))
+            {
+                yield return delivery.ToMessage();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
@@ -60,11 +91,17 @@ public sealed class BrokerSubscription : IAsyncEnumerable<BrokerMessage>, IAsync
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Waits until a delivery is queued (true) or the subscription ended and is drained (false).</summary>
+    internal ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _queue.WaitToReadAsync(cancellationToken);
+
+    /// <summary>Takes queued deliveries as they are (possibly still encoded), in order and as many as fit, under one lock, without waiting; returns how many.</summary>
+    internal int TryReceiveDeliveries(Span<Delivery> deliveries) => _queue.TryReadMany(deliveries);
+
     /// <summary>Offers a message; false when the Disconnect policy just closed the subscription.</summary>
-    internal bool Offer(in BrokerMessage message) => _queue.TryWrite(message) || !Overflowed();
+    internal bool Offer(in Delivery delivery) => _queue.TryWrite(delivery) || !Overflowed();
 
     /// <summary>Offers messages in order under one lock; false when the Disconnect policy just closed the subscription.</summary>
-    internal bool Offer(ReadOnlySpan<BrokerMessage> messages) => _queue.WriteMany(messages) == messages.Length || !Overflowed();
+    internal bool Offer(ReadOnlySpan<Delivery> deliveries) => _queue.WriteMany(deliveries) == deliveries.Length || !Overflowed();
 
     // A write was refused: the queue is full under the Disconnect policy (close it; true), or already closed (false).
     private bool Overflowed()

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace Broker;
@@ -147,6 +146,26 @@ internal sealed class MessageQueue<T>
         }
     }
 
+    /// <summary>Takes up to <paramref name="destination"/>.Length queued items in order under one lock; returns how many.</summary>
+    public int TryReadMany(Span<T> destination)
+    {
+        lock (_lock)
+        {
+            int n = Math.Min(_count, destination.Length);
+            int mask = _items.Length - 1;
+            for (int i = 0; i < n; i++)
+            {
+                ref T slot = ref _items[(_head + i) & mask];
+                destination[i] = slot;
+                slot = default!;
+            }
+
+            _head = (_head + n) & mask;
+            _count -= n;
+            return n;
+        }
+    }
+
     /// <summary>True when an item is available, false when completed and drained; throws the completion error, as channels do.</summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
@@ -206,17 +225,6 @@ internal sealed class MessageQueue<T>
             if (TryRead(out var item))
             {
                 return item;
-            }
-        }
-    }
-
-    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (TryRead(out var item))
-            {
-                yield return item;
             }
         }
     }

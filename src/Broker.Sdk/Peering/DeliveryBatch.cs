@@ -10,12 +10,12 @@ internal sealed class DeliveryBatch
 {
     private const int MaxRun = 256;
 
-    private readonly BrokerMessage[] _messages = new BrokerMessage[MaxRun];
+    private readonly Delivery[] _messages = new Delivery[MaxRun];
     private BrokerSubscription[] _targets = [];
     private int _count;
 
     /// <summary>Stages a message for <paramref name="targets"/> (a matches array, compared by reference).</summary>
-    public void Add(EndpointCore core, BrokerSubscription[] targets, in BrokerMessage message)
+    public void Add(EndpointCore core, BrokerSubscription[] targets, in Delivery message)
     {
         if (_count == MaxRun || (_count > 0 && !ReferenceEquals(targets, _targets)))
         {

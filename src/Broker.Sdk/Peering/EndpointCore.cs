@@ -636,7 +636,10 @@ internal sealed class EndpointCore
 
     // ------------------------------------------------------------------ subscriptions, handlers, filters, ACLs
 
-    public BrokerSubscription Subscribe(string prefix, SubscriberOptions? options)
+    /// <param name="prefix">The prefix.</param>
+    /// <param name="options">Queue options.</param>
+    /// <param name="acceptsEncoded">The subscriber reads values from their bytes (see <see cref="BrokerSubscription.AcceptsEncoded"/>).</param>
+    public BrokerSubscription Subscribe(string prefix, SubscriberOptions? options, bool acceptsEncoded = false)
     {
         var problem = TopicRules.CheckSubscriptionPrefix(prefix);
 
@@ -645,7 +648,7 @@ internal sealed class EndpointCore
             throw new InvalidTopicException(prefix, problem, nameof(prefix));
         }
 
-        var sub = new BrokerSubscription(prefix, options?.QueueSize ?? Options.SubscriberQueueSize, options?.OverflowPolicy ?? Options.SubscriberOverflowPolicy, Unsubscribe);
+        var sub = new BrokerSubscription(prefix, options?.QueueSize ?? Options.SubscriberQueueSize, options?.OverflowPolicy ?? Options.SubscriberOverflowPolicy, Unsubscribe, acceptsEncoded);
         Mutate(() => _subscriptions.Add(sub), extendWith: prefix);
         return sub;
     }
@@ -866,23 +869,54 @@ internal sealed class EndpointCore
     }
 
     /// <summary>
-    /// A data message from a peer: delivered locally and forwarded as the bytes it arrived in (<paramref name="payload"/>),
-    /// as Broker does, so forwarding neither re-encodes nor alters a value.
+    /// A data message from a peer: checked against the decode limits, delivered locally and forwarded as the bytes
+    /// it arrived in (<paramref name="payload"/>), as Broker does, so forwarding neither re-encodes nor alters a value.
+    /// The value is decoded into a <see cref="BrokerData"/> tree only when a local consumer needs one; subscriptions
+    /// that read the bytes themselves (generated typed handlers) get a copy of the bytes, and a message that is only
+    /// forwarded is validated without being decoded.
     /// </summary>
-    public void OnData(PeerConnection from, string topic, in BrokerData data, ReadOnlySpan<byte> payload, ushort ttl)
+    /// <returns>Null, or why the payload was rejected (nothing was delivered or forwarded).</returns>
+    public BrokerDecodeException? OnData(PeerConnection from, string topic, ReadOnlySpan<byte> payload, ushort ttl)
     {
         var snap = _snapshot;
-        if (topic.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
+        var matches = snap.Subscribers.Count == 0 ? null : MatchesOf(snap, topic);
+        var tap = WebSocketTap;
+        bool decode = tap is not null || matches is { NeedsTree: true };
+        BrokerData data = default;
+        try
         {
-            return; // Endpoint-local topics never cross the wire; a peer that sends one is misbehaving.
+            if (decode)
+            {
+                data = BrokerBinary.Decode(payload, Options.DecodeLimits);
+            }
+            else
+            {
+                BrokerBinary.Validate(payload, Options.DecodeLimits);
+            }
+        }
+        catch (BrokerDecodeException e)
+        {
+            return e;
         }
 
-        DeliverLocal(snap, topic, data, from.PeerId, from.Deliveries);
-        WebSocketTap?.Invoke(topic, data, from.PeerId);
+        if (topic.StartsWith(TopicRules.LocalTopicPrefix, StringComparison.Ordinal))
+        {
+            return null; // Endpoint-local topics never cross the wire; a peer that sends one is misbehaving.
+        }
+
+        if (matches is { Matches.Length: > 0 })
+        {
+            var delivery = decode ? new Delivery(topic, data, from.PeerId) : new Delivery(topic, from.ReceivedBytes.Keep(payload), from.PeerId);
+            from.Deliveries.Add(this, matches.Matches, delivery);
+        }
+
+        tap?.Invoke(topic, data, from.PeerId);
         if (Options.ForwardMessages)
         {
             Forward(snap, from, topic, ttl, EnvelopeType.Data, payload, EndpointId.Nil);
         }
+
+        return null;
     }
 
     /// <summary>
@@ -931,56 +965,53 @@ internal sealed class EndpointCore
         SendToPeers(snap, topic, data, unsolicited: false);
     }
 
-    private void DeliverLocal(RoutingSnapshot snap, string topic, in BrokerData data, EndpointId sender, DeliveryBatch? batch = null)
+    private void DeliverLocal(RoutingSnapshot snap, string topic, in BrokerData data, EndpointId sender)
     {
         if (snap.Subscribers.Count == 0)
         {
             return;
         }
 
-        // Topics repeat: the last topic's matches by reference, else one hash lookup instead of a trie walk (both
-        // caches die with the snapshot).
-        BrokerSubscription[]? matches;
-        var last = snap.LastMatch;
-        if (last is not null && ReferenceEquals(last.Topic, topic))
-        {
-            matches = last.Matches;
-        }
-        else if (snap.MatchCache.TryGetValue(topic, out matches))
-        {
-            snap.LastMatch = new TopicMatches(topic, matches);
-        }
-        else
-        {
-            var list = t_subscriberMatches ??= new List<BrokerSubscription>(4);
-            snap.Subscribers.Match(topic, list);
-            matches = [.. list];
-            list.Clear();
-            if (snap.MatchCache.Count < RoutingSnapshot.MatchCacheLimit)
-            {
-                snap.MatchCache.TryAdd(topic, matches);
-            }
-        }
-
+        var matches = MatchesOf(snap, topic).Matches;
         if (matches.Length == 0)
         {
             return;
         }
 
-        var message = new BrokerMessage(topic, data, sender);
-        if (batch is not null)
-        {
-            batch.Add(this, matches, message);
-            return;
-        }
-
+        var delivery = new Delivery(topic, data, sender);
         foreach (var s in matches)
         {
-            if (!s.Offer(message))
+            if (!s.Offer(delivery))
             {
                 ReportSubscriberOverflow(s);
             }
         }
+    }
+
+    // The local subscriptions matching a topic. Topics repeat: the last topic's matches by reference, else one hash
+    // lookup instead of a trie walk (both caches die with the snapshot).
+    private static TopicMatches MatchesOf(RoutingSnapshot snap, string topic)
+    {
+        var last = snap.LastMatch;
+        if (last is not null && ReferenceEquals(last.Topic, topic))
+        {
+            return last;
+        }
+
+        if (!snap.MatchCache.TryGetValue(topic, out var found))
+        {
+            var list = t_subscriberMatches ??= new List<BrokerSubscription>(4);
+            snap.Subscribers.Match(topic, list);
+            found = TopicMatches.Of(topic, list);
+            list.Clear();
+            if (snap.MatchCache.Count < RoutingSnapshot.MatchCacheLimit)
+            {
+                snap.MatchCache.TryAdd(topic, found);
+            }
+        }
+
+        snap.LastMatch = found;
+        return found;
     }
 
     /// <summary>The Disconnect policy closed a subscription whose queue overflowed.</summary>
@@ -1144,7 +1175,7 @@ internal sealed record RoutingSnapshot(
     public const int MatchCacheLimit = 4096;
 
     /// <summary>Topic to matching subscribers, filled on demand.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<string, BrokerSubscription[]> MatchCache { get; } = new(StringComparer.Ordinal);
+    public System.Collections.Concurrent.ConcurrentDictionary<string, TopicMatches> MatchCache { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The most recently delivered topic (one reference, so readers on other threads see a consistent pair).</summary>
     public TopicMatches? LastMatch { get; set; }
@@ -1152,8 +1183,23 @@ internal sealed record RoutingSnapshot(
     public static RoutingSnapshot Empty(EndpointFlags flags) => new([], new(), new(), [], flags, null);
 }
 
-/// <summary>A topic (by reference) and its matching subscribers.</summary>
-internal sealed record TopicMatches(string Topic, BrokerSubscription[] Matches);
+/// <summary>
+/// A topic (by reference), its matching subscribers, and whether any of them needs values decoded into a
+/// <see cref="BrokerData"/> tree (false when every match reads the encoded bytes itself).
+/// </summary>
+internal sealed record TopicMatches(string Topic, BrokerSubscription[] Matches, bool NeedsTree)
+{
+    public static TopicMatches Of(string topic, List<BrokerSubscription> matches)
+    {
+        bool needsTree = false;
+        foreach (var s in matches)
+        {
+            needsTree |= !s.AcceptsEncoded;
+        }
+
+        return new TopicMatches(topic, [.. matches], needsTree);
+    }
+}
 
 /// <summary>A registered store command handler.</summary>
 internal sealed class CommandHandlerRegistration(EndpointCore core, string prefix, Action<CommandMessage> handler) : IDisposable

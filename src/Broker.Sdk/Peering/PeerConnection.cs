@@ -109,6 +109,9 @@ internal sealed class PeerConnection
     /// <summary>Received messages on their way to local subscribers (used by the reader loop only).</summary>
     public DeliveryBatch Deliveries { get; } = new();
 
+    /// <summary>Where the reader keeps copies of payloads handed to subscriptions that read the bytes themselves.</summary>
+    public ReceivedBytes ReceivedBytes { get; } = new();
+
     public long MalformedFrames => Interlocked.Read(ref _malformed);
 
     /// <summary>Completes with the peer info after the handshake, or faults with a <see cref="BrokerException"/>.</summary>
@@ -686,23 +689,17 @@ internal sealed class PeerConnection
                 }
 
                 string topic = TopicOf(env.Topic);
-                BrokerData data;
-                try
+                if (_core.OnData(this, topic, env.Payload, env.Ttl) is { } rejected)
                 {
-                    data = BrokerBinary.Decode(env.Payload, _core.Options.DecodeLimits);
-                }
-                catch (BrokerDecodeException e) when (e.LimitExceeded)
-                {
-                    return OverLimit($"data on '{topic}'", e);
-                }
-                catch (BrokerDecodeException e)
-                {
+                    if (rejected.LimitExceeded)
+                    {
+                        return OverLimit($"data on '{topic}'", rejected);
+                    }
+
                     // Malformed but framed: the frame boundary is intact, so only this message is lost.
-                    Malformed($"undecodable data on '{topic}': {e.Message}");
-                    return true;
+                    Malformed($"undecodable data on '{topic}': {rejected.Message}");
                 }
 
-                _core.OnData(this, topic, data, env.Payload, env.Ttl);
                 return true;
             }
 

@@ -25,15 +25,34 @@ public sealed class OverLimitTests
         DecodeLimits = new BrokerDecodeLimits { MaxDepth = 4, MaxCollectionCount = 8, MaxStringBytes = 64 },
     };
 
-    public static TheoryData<string> NativeCases => ["depth", "collection", "string", "command", "filter-size", "filter-prefix", "topic"];
+    public static TheoryData<string, bool> NativeCases
+    {
+        get
+        {
+            var cases = new TheoryData<string, bool>();
+            foreach (string limit in new[] { "depth", "collection", "string", "command", "filter-size", "filter-prefix", "topic" })
+            {
+                cases.Add(limit, false);
+            }
+
+            // A subscriber that takes values still encoded (as generated typed handlers do): data is only validated
+            // on arrival, never decoded, and must be judged exactly as the decoder judges it.
+            foreach (string limit in new[] { "depth", "collection", "string" })
+            {
+                cases.Add(limit, true);
+            }
+
+            return cases;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(NativeCases))]
-    public async Task Native_over_limit_input_closes_only_that_connection_and_keeps_what_it_sent_before(string limit)
+    public async Task Native_over_limit_input_closes_only_that_connection_and_keeps_what_it_sent_before(string limit, bool encodedSubscriber)
     {
         await using var ep = new BrokerEndpoint(Small);
         var events = ep.SubscribeEvents();
-        await using var sub = ep.Subscribe("t/");
+        await using var sub = ep.Core.Subscribe("t/", null, acceptsEncoded: encodedSubscriber);
         var local = await ep.ListenAsync();
         await using var good = await RawPeer.HandshakeAsync(local.Port, RawPeer.SmallId(1));
         await using var bad = await RawPeer.HandshakeAsync(local.Port, RawPeer.SmallId(2));
@@ -90,12 +109,14 @@ public sealed class OverLimitTests
         await good.PingAsync();
     }
 
-    [Fact]
-    public async Task Malformed_data_within_the_limits_is_dropped_without_closing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Malformed_data_within_the_limits_is_dropped_without_closing(bool encodedSubscriber)
     {
         await using var ep = new BrokerEndpoint(Small);
         var events = ep.SubscribeEvents();
-        await using var sub = ep.Subscribe("t/");
+        await using var sub = ep.Core.Subscribe("t/", null, acceptsEncoded: encodedSubscriber);
         var local = await ep.ListenAsync();
         await using var peer = await RawPeer.HandshakeAsync(local.Port, RawPeer.SmallId(1));
         await PeeringTestKit.WaitUntilAsync(() => ep.Peers.Count == 1, "the raw peer is established");

@@ -80,7 +80,7 @@ public sealed class MessageQueueTests
         Assert.Same(error, closed.InnerException);
         var thrown = await Assert.ThrowsAsync<BrokerException>(async () =>
         {
-            await foreach (var _ in queue.ReadAllAsync())
+            await foreach (var _ in ReadAll(queue))
             {
             }
         });
@@ -107,7 +107,7 @@ public sealed class MessageQueueTests
         var seen = new bool[Writers * PerWriter];
         var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
-            await foreach (int i in queue.ReadAllAsync())
+            await foreach (int i in ReadAll(queue))
             {
                 Assert.False(seen[i]);
                 seen[i] = true;
@@ -134,5 +134,17 @@ public sealed class MessageQueueTests
         }
 
         return items;
+    }
+
+    // How subscriptions read a queue: wait for items, then take what is there, until completed (or its error).
+    private static async IAsyncEnumerable<T> ReadAll<T>(MessageQueue<T> queue)
+    {
+        while (await queue.WaitToReadAsync(default))
+        {
+            while (queue.TryRead(out var item))
+            {
+                yield return item;
+            }
+        }
     }
 }

@@ -147,7 +147,7 @@ internal sealed class LoopbackNetwork : IAsyncDisposable
                 subs = _local.FindAll(s => topic.StartsWith(s.Prefix, StringComparison.Ordinal)).ToArray();
             }
 
-            var message = new BrokerMessage(topic, data, EndpointId.Nil);
+            var message = new Delivery(topic, data, EndpointId.Nil);
             foreach (var s in subs)
             {
                 s.Offer(message);

@@ -15,7 +15,8 @@ namespace Broker.Generators.IntegrationTests.Contracts
             "Broker.Generators.IntegrationTests.Contracts.IAllTypes",
             global::System.Collections.Immutable.ImmutableArray.Create<string>("itest/all/"),
             global::System.Collections.Immutable.ImmutableArray.Create<string>("scalars", "small_numbers", "network", "time", "enums", "nullables", "collections", "records", "raw", "nothing"),
-            __BrokerDispatch);
+            __BrokerDispatch,
+            __BrokerRead);
 
         /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
         /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
@@ -143,6 +144,275 @@ namespace Broker.Generators.IntegrationTests.Contracts
                 default:
                     return global::Broker.Typed.EventDispatch.NotDeclared;
             }
+        }
+
+        private static bool __BrokerRead(global::Broker.Generators.IntegrationTests.Contracts.IAllTypes handler, global::System.ReadOnlySpan<byte> payload, out global::System.Threading.Tasks.ValueTask<bool> handled)
+        {
+            handled = default;
+            var __r = new global::Broker.Serialization.BrokerReader(payload);
+            if (!__r.TryReadZeekEventHeader(out var __name, out int __argc, out bool __meta))
+            {
+                return false;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "scalars"u8))
+            {
+                if (__argc != 7)
+                {
+                    return false;
+                }
+                if (!__r.TryReadBoolean(out var __a0))
+                {
+                    return false;
+                }
+                if (!__r.TryReadCount(out var __a1))
+                {
+                    return false;
+                }
+                if (!__r.TryReadInteger(out var __a2))
+                {
+                    return false;
+                }
+                if (!__r.TryReadInteger(out var __v3) || __v3 is < int.MinValue or > int.MaxValue)
+                {
+                    return false;
+                }
+                if (!__r.TryReadCount(out var __v4) || __v4 > uint.MaxValue)
+                {
+                    return false;
+                }
+                if (!__r.TryReadReal(out var __a5))
+                {
+                    return false;
+                }
+                if (!__r.TryReadString(out var __a6))
+                {
+                    return false;
+                }
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a3 = (int)__v3;
+                var __a4 = (uint)__v4;
+                ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Scalars(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "small_numbers"u8))
+            {
+                if (__argc != 5)
+                {
+                    return false;
+                }
+                if (!__r.TryReadCount(out var __v0) || __v0 > ushort.MaxValue)
+                {
+                    return false;
+                }
+                if (!__r.TryReadCount(out var __v1) || __v1 > byte.MaxValue)
+                {
+                    return false;
+                }
+                if (!__r.TryReadInteger(out var __v2) || __v2 is < short.MinValue or > short.MaxValue)
+                {
+                    return false;
+                }
+                if (!__r.TryReadInteger(out var __v3) || __v3 is < sbyte.MinValue or > sbyte.MaxValue)
+                {
+                    return false;
+                }
+                if (!__r.TryReadReal(out var __v4))
+                {
+                    return false;
+                }
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = (ushort)__v0;
+                var __a1 = (byte)__v1;
+                var __a2 = (short)__v2;
+                var __a3 = (sbyte)__v3;
+                var __a4 = (float)__v4;
+                ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).SmallNumbers(__a0, __a1, __a2, __a3, __a4);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "network"u8))
+            {
+                if (__argc != 4)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                var __value1 = __r.ReadData();
+                var __value2 = __r.ReadData();
+                var __value3 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::System.Net.IPAddress>(__value0, static __v => global::Broker.Typed.BrokerConvert.DecodeAddress(__v), "network", "v4", "IPAddress");
+                var __a1 = global::Broker.Typed.BrokerConvert.Member<global::System.Net.IPAddress>(__value1, static __v => global::Broker.Typed.BrokerConvert.DecodeAddress(__v), "network", "v6", "IPAddress");
+                var __a2 = global::Broker.Typed.BrokerConvert.Member<global::System.Net.IPNetwork>(__value2, static __v => global::Broker.Typed.BrokerConvert.DecodeSubnet(__v), "network", "subnet", "IPNetwork");
+                var __a3 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Data.BrokerPort>(__value3, static __v => global::Broker.Typed.BrokerConvert.DecodePort(__v), "network", "port", "BrokerPort");
+                ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Network(__a0, __a1, __a2, __a3);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "time"u8))
+            {
+                if (__argc != 2)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                var __value1 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::System.DateTimeOffset>(__value0, static __v => global::Broker.Typed.BrokerConvert.DecodeTimestamp(__v), "time", "at", "DateTimeOffset");
+                var __a1 = global::Broker.Typed.BrokerConvert.Member<global::System.TimeSpan>(__value1, static __v => global::Broker.Typed.BrokerConvert.DecodeTimespan(__v), "time", "took", "TimeSpan");
+                handled = global::Broker.Typed.EventDispatch.After(((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Time(__a0, __a1));
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "enums"u8))
+            {
+                if (__argc != 3)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                var __value1 = __r.ReadData();
+                var __value2 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Proto>(__value0, static __v => (global::Broker.Typed.BrokerConvert.DecodeEnumName(__v) switch { "Tcp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp, "Udp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp, "Icmp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp, var __n0 => throw global::Broker.Typed.BrokerConvert.UnknownEnumName(__n0, "Proto") }), "enums", "proto", "Proto");
+                var __a1 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Proto?>(__value1, static __v => (__v.IsNone ? (global::Broker.Generators.IntegrationTests.Contracts.Proto?)null : (global::Broker.Typed.BrokerConvert.DecodeEnumName(__v) switch { "Tcp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp, "Udp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp, "Icmp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp, var __n0 => throw global::Broker.Typed.BrokerConvert.UnknownEnumName(__n0, "Proto") })), "enums", "maybe", "Proto?");
+                var __a2 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Proto?>(__value2, static __v => (__v.IsNone ? (global::Broker.Generators.IntegrationTests.Contracts.Proto?)null : (global::Broker.Typed.BrokerConvert.DecodeEnumName(__v) switch { "Tcp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp, "Udp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp, "Icmp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp, var __n0 => throw global::Broker.Typed.BrokerConvert.UnknownEnumName(__n0, "Proto") })), "enums", "none", "Proto?");
+                handled = global::Broker.Typed.EventDispatch.After(((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Enums(__a0, __a1, __a2));
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "nullables"u8))
+            {
+                if (__argc != 5)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                var __value1 = __r.ReadData();
+                var __value2 = __r.ReadData();
+                var __value3 = __r.ReadData();
+                var __value4 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<string?>(__value0, static __v => (__v.IsNone ? (string?)null : global::Broker.Typed.BrokerConvert.DecodeString(__v)), "nullables", "text", "string?");
+                var __a1 = global::Broker.Typed.BrokerConvert.Member<string?>(__value1, static __v => (__v.IsNone ? (string?)null : global::Broker.Typed.BrokerConvert.DecodeString(__v)), "nullables", "noText", "string?");
+                var __a2 = global::Broker.Typed.BrokerConvert.Member<ulong?>(__value2, static __v => (__v.IsNone ? (ulong?)null : global::Broker.Typed.BrokerConvert.DecodeCount(__v)), "nullables", "count", "ulong?");
+                var __a3 = global::Broker.Typed.BrokerConvert.Member<ulong?>(__value3, static __v => (__v.IsNone ? (ulong?)null : global::Broker.Typed.BrokerConvert.DecodeCount(__v)), "nullables", "noCount", "ulong?");
+                var __a4 = global::Broker.Typed.BrokerConvert.Member<global::System.Net.IPAddress?>(__value4, static __v => (__v.IsNone ? (global::System.Net.IPAddress?)null : global::Broker.Typed.BrokerConvert.DecodeAddress(__v)), "nullables", "address", "IPAddress?");
+                ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Nullables(__a0, __a1, __a2, __a3, __a4);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "collections"u8))
+            {
+                if (__argc != 8)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                var __value1 = __r.ReadData();
+                var __value2 = __r.ReadData();
+                var __value3 = __r.ReadData();
+                var __value4 = __r.ReadData();
+                var __value5 = __r.ReadData();
+                var __value6 = __r.ReadData();
+                var __value7 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.List<ulong>>(__value0, static __v => global::Broker.Typed.BrokerConvert.DecodeList<ulong>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeCount(__d0)), "collections", "list", "List<ulong>");
+                var __a1 = global::Broker.Typed.BrokerConvert.Member<string[]>(__value1, static __v => global::Broker.Typed.BrokerConvert.DecodeArray<string>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeString(__d0)), "collections", "array", "string[]");
+                var __a2 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Immutable.ImmutableArray<long>>(__value2, static __v => global::Broker.Typed.BrokerConvert.DecodeImmutableArray<long>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeInteger(__d0)), "collections", "immutable", "ImmutableArray<long>");
+                var __a3 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.IReadOnlyList<double>>(__value3, static __v => global::Broker.Typed.BrokerConvert.DecodeList<double>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeReal(__d0)), "collections", "readOnly", "IReadOnlyList<double>");
+                var __a4 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.HashSet<string>>(__value4, static __v => global::Broker.Typed.BrokerConvert.DecodeHashSet<string>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeString(__d0)), "collections", "set", "HashSet<string>");
+                var __a5 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.ISet<global::System.Net.IPAddress>>(__value5, static __v => global::Broker.Typed.BrokerConvert.DecodeHashSet<global::System.Net.IPAddress>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeAddress(__d0)), "collections", "addresses", "ISet<IPAddress>");
+                var __a6 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.Dictionary<string, ulong>>(__value6, static __v => global::Broker.Typed.BrokerConvert.DecodeDictionary<string, ulong>(__v, static __k0 => global::Broker.Typed.BrokerConvert.DecodeString(__k0), static __d0 => global::Broker.Typed.BrokerConvert.DecodeCount(__d0)), "collections", "table", "Dictionary<string, ulong>");
+                var __a7 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.IReadOnlyDictionary<global::Broker.Data.BrokerPort, global::System.Collections.Generic.List<string>>>(__value7, static __v => global::Broker.Typed.BrokerConvert.DecodeDictionary<global::Broker.Data.BrokerPort, global::System.Collections.Generic.List<string>>(__v, static __k0 => global::Broker.Typed.BrokerConvert.DecodePort(__k0), static __d0 => global::Broker.Typed.BrokerConvert.DecodeList<string>(__d0, static __d1 => global::Broker.Typed.BrokerConvert.DecodeString(__d1))), "collections", "nested", "IReadOnlyDictionary<BrokerPort, List<string>>");
+                ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Collections(__a0, __a1, __a2, __a3, __a4, __a5, __a6, __a7);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "records"u8))
+            {
+                if (__argc != 4)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                var __value1 = __r.ReadData();
+                var __value2 = __r.ReadData();
+                var __value3 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Endpoint>(__value0, static __v => global::Broker.Generators.IntegrationTests.Contracts.Endpoint.FromBrokerData(__v), "records", "endpoint", "Endpoint");
+                var __a1 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Connection>(__value1, static __v => global::Broker.Generators.IntegrationTests.Contracts.Connection.FromBrokerData(__v), "records", "connection", "Connection");
+                var __a2 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.List<global::Broker.Generators.IntegrationTests.Contracts.Endpoint>>(__value2, static __v => global::Broker.Typed.BrokerConvert.DecodeList<global::Broker.Generators.IntegrationTests.Contracts.Endpoint>(__v, static __d0 => global::Broker.Generators.IntegrationTests.Contracts.Endpoint.FromBrokerData(__d0)), "records", "endpoints", "List<Endpoint>");
+                var __a3 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Endpoint?>(__value3, static __v => (__v.IsNone ? (global::Broker.Generators.IntegrationTests.Contracts.Endpoint?)null : global::Broker.Generators.IntegrationTests.Contracts.Endpoint.FromBrokerData(__v)), "records", "missing", "Endpoint?");
+                ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Records(__a0, __a1, __a2, __a3);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "raw"u8))
+            {
+                if (__argc != 1)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Data.BrokerData>(__value0, static __v => __v, "raw", "anything", "BrokerData");
+                ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Raw(__a0);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "nothing"u8))
+            {
+                if (__argc != 0)
+                {
+                    return false;
+                }
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Nothing();
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            return global::Broker.Typed.EventDispatch.SkipUndeclared(ref __r, __argc, __meta, out handled);
         }
     }
 

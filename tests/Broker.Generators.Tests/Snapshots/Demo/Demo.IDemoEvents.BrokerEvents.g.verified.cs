@@ -15,7 +15,8 @@ namespace Demo
             "Demo.IDemoEvents",
             global::System.Collections.Immutable.ImmutableArray.Create<string>("bro/event/"),
             global::System.Collections.Immutable.ImmutableArray.Create<string>("my_event", "my_auto_event"),
-            __BrokerDispatch);
+            __BrokerDispatch,
+            __BrokerRead);
 
         /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
         /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
@@ -62,6 +63,64 @@ namespace Demo
                 default:
                     return global::Broker.Typed.EventDispatch.NotDeclared;
             }
+        }
+
+        private static bool __BrokerRead(global::Demo.IDemoEvents handler, global::System.ReadOnlySpan<byte> payload, out global::System.Threading.Tasks.ValueTask<bool> handled)
+        {
+            handled = default;
+            var __r = new global::Broker.Serialization.BrokerReader(payload);
+            if (!__r.TryReadZeekEventHeader(out var __name, out int __argc, out bool __meta))
+            {
+                return false;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "my_event"u8))
+            {
+                if (__argc != 2)
+                {
+                    return false;
+                }
+                if (!__r.TryReadString(out var __a0))
+                {
+                    return false;
+                }
+                if (!__r.TryReadCount(out var __a1))
+                {
+                    return false;
+                }
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                ((global::Demo.IDemoEvents)handler).MyEvent(__a0, __a1);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "my_auto_event"u8))
+            {
+                if (__argc != 2)
+                {
+                    return false;
+                }
+                if (!__r.TryReadString(out var __a0))
+                {
+                    return false;
+                }
+                if (!__r.TryReadCount(out var __a1))
+                {
+                    return false;
+                }
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                ((global::Demo.IDemoEvents)handler).MyAutoEvent(__a0, __a1);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            return global::Broker.Typed.EventDispatch.SkipUndeclared(ref __r, __argc, __meta, out handled);
         }
     }
 

@@ -15,7 +15,8 @@ namespace Inheritance
             "Inheritance.IBaseEvents",
             global::System.Collections.Immutable.ImmutableArray.Create<string>("zeek/base/"),
             global::System.Collections.Immutable.ImmutableArray.Create<string>("ping"),
-            __BrokerDispatch);
+            __BrokerDispatch,
+            __BrokerRead);
 
         /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
         /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
@@ -53,6 +54,37 @@ namespace Inheritance
                 default:
                     return global::Broker.Typed.EventDispatch.NotDeclared;
             }
+        }
+
+        private static bool __BrokerRead(global::Inheritance.IBaseEvents handler, global::System.ReadOnlySpan<byte> payload, out global::System.Threading.Tasks.ValueTask<bool> handled)
+        {
+            handled = default;
+            var __r = new global::Broker.Serialization.BrokerReader(payload);
+            if (!__r.TryReadZeekEventHeader(out var __name, out int __argc, out bool __meta))
+            {
+                return false;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "ping"u8))
+            {
+                if (__argc != 1)
+                {
+                    return false;
+                }
+                if (!__r.TryReadCount(out var __a0))
+                {
+                    return false;
+                }
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                ((global::Inheritance.IBaseEvents)handler).Ping(__a0);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            return global::Broker.Typed.EventDispatch.SkipUndeclared(ref __r, __argc, __meta, out handled);
         }
     }
 

@@ -15,7 +15,8 @@ namespace Blobs
             "Blobs.IBlobEvents",
             global::System.Collections.Immutable.ImmutableArray.Create<string>("dotnet/blobs/"),
             global::System.Collections.Immutable.ImmutableArray.Create<string>("telemetry", "batch"),
-            __BrokerDispatch);
+            __BrokerDispatch,
+            __BrokerRead);
 
         /// <summary>A proxy whose every call publishes the event to peers on its topic.</summary>
         /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
@@ -65,6 +66,62 @@ namespace Blobs
                 default:
                     return global::Broker.Typed.EventDispatch.NotDeclared;
             }
+        }
+
+        private static bool __BrokerRead(global::Blobs.IBlobEvents handler, global::System.ReadOnlySpan<byte> payload, out global::System.Threading.Tasks.ValueTask<bool> handled)
+        {
+            handled = default;
+            var __r = new global::Broker.Serialization.BrokerReader(payload);
+            if (!__r.TryReadZeekEventHeader(out var __name, out int __argc, out bool __meta))
+            {
+                return false;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "telemetry"u8))
+            {
+                if (__argc != 4)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                var __value1 = __r.ReadData();
+                var __value2 = __r.ReadData();
+                var __value3 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::Blobs.Telemetry>(__value0, static __v => global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Telemetry>(__v), "telemetry", "data", "Telemetry");
+                var __a1 = global::Broker.Typed.BrokerConvert.Member<global::Blobs.Telemetry?>(__value1, static __v => (__v.IsNone ? (global::Blobs.Telemetry?)null : global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Telemetry>(__v)), "telemetry", "maybe", "Telemetry?");
+                var __a2 = global::Broker.Typed.BrokerConvert.Member<global::Blobs.Sample>(__value2, static __v => global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Sample>(__v), "telemetry", "sample", "Sample");
+                var __a3 = global::Broker.Typed.BrokerConvert.Member<global::Blobs.Sample?>(__value3, static __v => (__v.IsNone ? (global::Blobs.Sample?)null : global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Sample>(__v)), "telemetry", "maybeSample", "Sample?");
+                ((global::Blobs.IBlobEvents)handler).Telemetry(__a0, __a1, __a2, __a3);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            if (global::System.MemoryExtensions.SequenceEqual(__name, "batch"u8))
+            {
+                if (__argc != 3)
+                {
+                    return false;
+                }
+                var __value0 = __r.ReadData();
+                var __value1 = __r.ReadData();
+                var __value2 = __r.ReadData();
+                if (__meta && !__r.TrySkipZeekEventMetadata())
+                {
+                    return false;
+                }
+                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.List<global::Blobs.Telemetry>>(__value0, static __v => global::Broker.Typed.BrokerConvert.DecodeList<global::Blobs.Telemetry>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Telemetry>(__d0)), "batch", "items", "List<Telemetry>");
+                var __a1 = global::Broker.Typed.BrokerConvert.Member<global::Blobs.Envelope>(__value1, static __v => global::Blobs.Envelope.FromBrokerData(__v), "batch", "envelope", "Envelope");
+                var __a2 = global::Broker.Typed.BrokerConvert.Member<global::Blobs.Both>(__value2, static __v => global::Blobs.Both.FromBrokerData(__v), "batch", "both", "Both");
+                ((global::Blobs.IBlobEvents)handler).Batch(__a0, __a1, __a2);
+                handled = global::Broker.Typed.EventDispatch.Handled;
+                return true;
+            }
+
+            return global::Broker.Typed.EventDispatch.SkipUndeclared(ref __r, __argc, __meta, out handled);
         }
     }
 
