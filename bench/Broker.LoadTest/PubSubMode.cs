@@ -203,6 +203,11 @@ internal static class PubSubMode
                     }
 
                     last = seq;
+                    if (received++ == warmup)
+                    {
+                        sw.Start();
+                        cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                    }
                 }
 
                 // Dropped messages never arrive: count them as done, or a starved run would wait forever (the
@@ -211,16 +216,9 @@ internal static class PubSubMode
                 {
                     var m = await s.ReceiveAsync();
                     Take(m);
-                    if (received++ == warmup)
-                    {
-                        sw.Start();
-                        cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-                    }
-
                     while (received + s.DroppedCount < count && s.TryReceive(out m))
                     {
                         Take(m);
-                        received++;
                     }
 
                     if (received - lastAck >= AckEvery)
