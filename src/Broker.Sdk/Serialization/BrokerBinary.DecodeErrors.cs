@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Broker.Errors;
 
 namespace Broker.Serialization;
@@ -26,6 +27,81 @@ public static partial class BrokerBinary
     private static bool IsV4Mapped(ReadOnlySpan<byte> address16) =>
         BinaryPrimitives.ReadUInt64BigEndian(address16) == 0 &&
         BinaryPrimitives.ReadUInt32BigEndian(address16[8..]) == 0x0000_FFFFu;
+
+    /// <summary>
+    /// Reads a container's element count at <paramref name="pos"/> (advancing it) and checks it as the decoder does:
+    /// every element needs at least <paramref name="minBytesPerItem"/> bytes, so a count the rest of the input cannot
+    /// hold is a lie (malformed input), checked first so that only a collection that is really there counts as over
+    /// <paramref name="maxCount"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadElementCount(ReadOnlySpan<byte> source, ref int pos, int minBytesPerItem, int maxCount)
+    {
+        uint count = ReadLength(source, ref pos);
+        if ((ulong)count * (ulong)minBytesPerItem > (ulong)(source.Length - pos))
+        {
+            throw DecodeErrors.TooFewBytes(count, source.Length - pos, pos);
+        }
+
+        if (count > (uint)maxCount)
+        {
+            throw DecodeErrors.TooManyElements(count, maxCount, pos);
+        }
+
+        return (int)count;
+    }
+
+    /// <summary>
+    /// Reads a string's (or enum name's) length at <paramref name="pos"/>, leaving <paramref name="pos"/> at its first
+    /// byte; truncated (malformed) is checked before over <paramref name="maxBytes"/>, as for collections.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadStringLength(ReadOnlySpan<byte> source, ref int pos, int maxBytes)
+    {
+        uint length = ReadLength(source, ref pos);
+        int remaining = source.Length - pos;
+        if ((uint)remaining < length)
+        {
+            throw DecodeErrors.StringTruncated(length, remaining, pos);
+        }
+
+        if (length > (uint)maxBytes)
+        {
+            throw DecodeErrors.StringTooLong(length, maxBytes, pos);
+        }
+
+        return (int)length;
+    }
+
+    /// <summary>A varbyte length at <paramref name="pos"/> (advancing it); one byte (below 128) is the common case.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint ReadLength(ReadOnlySpan<byte> source, ref int pos)
+    {
+        int at = pos;
+        if ((uint)at < (uint)source.Length)
+        {
+            byte first = Unsafe.Add(ref MemoryMarshal.GetReference(source), at);
+            if (first < 0x80)
+            {
+                pos = at + 1;
+                return first;
+            }
+        }
+
+        return ReadLongLength(source, ref pos);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static uint ReadLongLength(ReadOnlySpan<byte> source, ref int pos)
+    {
+        if (!TryReadVarByte(source[pos..], out uint length, out int used))
+        {
+            throw DecodeErrors.BadLength(pos);
+        }
+
+        pos += used;
+        return length;
+    }
 
     /// <summary>
     /// The decoding errors. Never inlined: the throw helpers keep message formatting (and its stack-zeroed locals)

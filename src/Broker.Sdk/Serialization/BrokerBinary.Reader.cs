@@ -364,74 +364,14 @@ public static partial class BrokerBinary
             }
         }
 
-        private int ReadCount(int minBytesPerItem)
-        {
-            uint count = ReadLength();
-
-            // Every element needs at least one byte: a count the remaining input cannot hold is a lie (malformed
-            // input), checked first so that only a collection that is really there counts as over the limit.
-            if ((ulong)count * (ulong)minBytesPerItem > (ulong)(_source.Length - _pos))
-            {
-                throw TooFewBytes(count, _source.Length - _pos, _pos);
-            }
-
-            if (count > (uint)_maxCollectionCount)
-            {
-                throw TooManyElements(count, _maxCollectionCount, _pos);
-            }
-
-            return (int)count;
-        }
+        private int ReadCount(int minBytesPerItem) => ReadElementCount(_source, ref _pos, minBytesPerItem, _maxCollectionCount);
 
         private byte[] ReadBytes()
         {
-            uint length = ReadLength();
-
-            // Truncated (malformed) before over the limit, as for collections.
-            int remaining = _source.Length - _pos;
-            if ((uint)remaining < length)
-            {
-                throw StringTruncated(length, remaining, _pos);
-            }
-
-            if (length > (uint)_maxStringBytes)
-            {
-                throw StringTooLong(length, _maxStringBytes, _pos);
-            }
-
-            var bytes = Utf8Interner.Get(_source.Slice(_pos, (int)length));
-            _pos += (int)length;
+            int length = ReadStringLength(_source, ref _pos, _maxStringBytes);
+            var bytes = Utf8Interner.Get(_source.Slice(_pos, length));
+            _pos += length;
             return bytes;
-        }
-
-        // A varbyte length; one byte (below 128) is the common case.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private uint ReadLength()
-        {
-            int pos = _pos;
-            if ((uint)pos < (uint)_source.Length)
-            {
-                byte first = Unsafe.Add(ref MemoryMarshal.GetReference(_source), pos);
-                if (first < 0x80)
-                {
-                    _pos = pos + 1;
-                    return first;
-                }
-            }
-
-            return ReadLongLength();
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private uint ReadLongLength()
-        {
-            if (!TryReadVarByte(_source[_pos..], out uint length, out int used))
-            {
-                throw BadLength(_pos);
-            }
-
-            _pos += used;
-            return length;
         }
     }
 }

@@ -182,67 +182,13 @@ public static partial class BrokerBinary
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private int ReadCount(int minBytesPerItem)
-        {
-            uint count = ReadLength();
-            if ((ulong)count * (ulong)minBytesPerItem > (ulong)(_source.Length - _pos))
-            {
-                throw TooFewBytes(count, _source.Length - _pos, _pos);
-            }
-
-            if (count > (uint)_maxCollectionCount)
-            {
-                throw TooManyElements(count, _maxCollectionCount, _pos);
-            }
-
-            return (int)count;
-        }
+        private int ReadCount(int minBytesPerItem) => ReadElementCount(_source, ref _pos, minBytesPerItem, _maxCollectionCount);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void SkipBytes()
         {
-            uint length = ReadLength();
-            int remaining = _source.Length - _pos;
-            if ((uint)remaining < length)
-            {
-                throw StringTruncated(length, remaining, _pos);
-            }
-
-            if (length > (uint)_maxStringBytes)
-            {
-                throw StringTooLong(length, _maxStringBytes, _pos);
-            }
-
-            _pos += (int)length;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private uint ReadLength()
-        {
-            int pos = _pos;
-            if ((uint)pos < (uint)_source.Length)
-            {
-                byte first = Unsafe.Add(ref MemoryMarshal.GetReference(_source), pos);
-                if (first < 0x80)
-                {
-                    _pos = pos + 1;
-                    return first;
-                }
-            }
-
-            return ReadLongLength();
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private uint ReadLongLength()
-        {
-            if (!TryReadVarByte(_source[_pos..], out uint length, out int used))
-            {
-                throw BadLength(_pos);
-            }
-
-            _pos += used;
-            return length;
+            int length = ReadStringLength(_source, ref _pos, _maxStringBytes); // leaves _pos at the first byte
+            _pos += length;
         }
     }
 }
