@@ -133,6 +133,82 @@ public class EncodedReceiveTests
         Assert.Contains("threw InvalidOperationException: fail", errors.Single().Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Mutated_events_get_exactly_what_the_dispatch_table_gives_them()
+    {
+        // A differential test: byte mutations of real events (with and without metadata) that still decode are sent
+        // over the wire, where the generated reader takes them from their bytes, and each is also dispatched here
+        // through the tree. Handled calls (in order), ignored events and errors must be the same.
+        await using var net = await Loopback.StartAsync();
+        var handler = new Collecting();
+        var errors = new ConcurrentQueue<ErrorEvent>();
+        await using var registration = IDemoEvents.Subscribe(net.Subscriber, handler, new TypedSubscriptionOptions { OnError = errors.Enqueue });
+        await net.WaitForSubscriptionAsync("bro/event/my_event");
+
+        ImmutableArray<(ulong, BrokerData)> metadata = [(1UL, BrokerData.Timestamp(DateTimeOffset.UnixEpoch))];
+        byte[][] seeds =
+        [
+            Serialization.BrokerBinary.Encode(ZeekEvent.Encode("my_event", [BrokerData.String("seed"), BrokerData.Count(7)])),
+            Serialization.BrokerBinary.Encode(ZeekEvent.Encode("my_event", [BrokerData.String("meta"), BrokerData.Count(8)], metadata)),
+        ];
+        var random = new Random(20261129);
+        var expected = new Collecting();
+        int expectedIgnored = 0, expectedErrors = 0, sent = 0;
+        for (int i = 0; i < 3000; i++)
+        {
+            byte[] bytes = (byte[])seeds[i % seeds.Length].Clone();
+            for (int flips = random.Next(1, 3); flips > 0; flips--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+
+            BrokerData value;
+            try
+            {
+                value = Serialization.BrokerBinary.Decode(bytes);
+            }
+            catch (Errors.BrokerDecodeException)
+            {
+                continue; // not a value at all: the reader of the connection would drop it
+            }
+
+            // The tree path's outcome for this value.
+            if (!ZeekEvent.TryDecode(value, out var zeekEvent))
+            {
+                expectedErrors++;
+            }
+            else
+            {
+                try
+                {
+                    if (!await IDemoEvents.BrokerContract.DispatchAsync(expected, zeekEvent!))
+                    {
+                        expectedIgnored++;
+                    }
+                }
+                catch (BrokerConversionException)
+                {
+                    expectedErrors++;
+                }
+            }
+
+            net.Publisher.Publish("bro/event/my_event", value);
+            if (++sent % 200 == 0)
+            {
+                int target = sent;
+                await Loopback.WaitUntilAsync(() => registration.HandledCount + registration.IgnoredCount + registration.ErrorCount == target, $"{target} mutated events are processed");
+            }
+        }
+
+        await Loopback.WaitUntilAsync(() => registration.HandledCount + registration.IgnoredCount + registration.ErrorCount == sent, $"all {sent} mutated events are processed");
+        Assert.True(sent > 500, $"only {sent} mutations decoded");
+        Assert.Equal(expected.Calls, handler.Calls);
+        Assert.Equal(expectedIgnored, registration.IgnoredCount);
+        Assert.Equal(expectedErrors, registration.ErrorCount);
+        Assert.True(registration.ReadEncodedCount > sent / 4, $"only {registration.ReadEncodedCount} of {sent} were read from their bytes");
+        Assert.Equal(0, registration.DroppedCount);
+    }
+
     private sealed class Collecting : IDemoEvents
     {
         public ConcurrentQueue<(string, ulong)> Calls { get; } = new();
