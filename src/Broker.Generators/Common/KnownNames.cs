@@ -13,6 +13,7 @@ internal static class KnownNames
     public const string Endpoint = "global::Broker.BrokerEndpoint";
     public const string Publisher = "global::Broker.IBrokerPublisher";
     public const string Reader = "global::Broker.Serialization.BrokerReader";
+    public const string Writer = "global::Broker.Serialization.BrokerWriter";
     public const string ZeekEvent = "global::Broker.Zeek.ZeekEvent";
     public const string ImmutableArray = "global::System.Collections.Immutable.ImmutableArray";
     public const string Typed = "global::Broker.Typed";

@@ -148,7 +148,7 @@ internal static class ContractEmitter
                 var p = e.Parameters[i];
                 string n = SourceWriter.Invariant(i);
                 string local = "__a" + n;
-                switch (DirectRead(p.Type.Kind))
+                switch (DirectCodec.Read(p.Type.Kind))
                 {
                     case var (method, range, cast):
                         string raw = cast is null ? local : "__v" + n;
@@ -197,25 +197,6 @@ internal static class ContractEmitter
         w.Line($"return {t}.EventDispatch.SkipUndeclared(ref __r, __argc, __meta, out handled);");
         w.Close();
     }
-
-    // The BrokerReader method that reads a kind directly, with a range check ({0}: the read value) and the cast
-    // that follows it; null for kinds read through BrokerData and BrokerConvert.
-    private static (string Method, string? Range, string? Cast)? DirectRead(MappedKind kind) => kind switch
-    {
-        MappedKind.Boolean => ("TryReadBoolean", null, null),
-        MappedKind.Count => ("TryReadCount", null, null),
-        MappedKind.UInt32 => ("TryReadCount", "{0} > uint.MaxValue", "uint"),
-        MappedKind.UInt16 => ("TryReadCount", "{0} > ushort.MaxValue", "ushort"),
-        MappedKind.Byte => ("TryReadCount", "{0} > byte.MaxValue", "byte"),
-        MappedKind.Integer => ("TryReadInteger", null, null),
-        MappedKind.Int32 => ("TryReadInteger", "{0} is < int.MinValue or > int.MaxValue", "int"),
-        MappedKind.Int16 => ("TryReadInteger", "{0} is < short.MinValue or > short.MaxValue", "short"),
-        MappedKind.SByte => ("TryReadInteger", "{0} is < sbyte.MinValue or > sbyte.MaxValue", "sbyte"),
-        MappedKind.Real => ("TryReadReal", null, null),
-        MappedKind.Single => ("TryReadReal", null, "float"),
-        MappedKind.String => ("TryReadString", null, null),
-        _ => null,
-    };
 
     private static void EmitProxy(SourceWriter w, ContractModel model, string proxy)
     {
@@ -329,24 +310,9 @@ internal static class ContractEmitter
         w.Close();
     }
 
-    // Kinds kept as they are and written directly: their conversion cannot fail (a string's null is checked first).
-    private static bool IsDirect(TypeModel type) => type.Kind switch
-    {
-        MappedKind.Boolean or MappedKind.Count or MappedKind.UInt32 or MappedKind.UInt16 or MappedKind.Byte
-            or MappedKind.Integer or MappedKind.Int32 or MappedKind.Int16 or MappedKind.SByte
-            or MappedKind.Real or MappedKind.Single or MappedKind.String
-            or MappedKind.Timestamp or MappedKind.Timespan or MappedKind.Data => true,
-        _ => false,
-    };
+    // Event payloads keep direct kinds as they are and convert everything else in the constructor.
+    private static bool IsDirect(TypeModel type) => DirectCodec.IsDirect(type);
 
-    private static string WriteArgument(TypeModel type, string field) => type.Kind switch
-    {
-        MappedKind.String => $"writer.WriteString({field});",
-        MappedKind.Boolean => $"writer.WriteBoolean({field});",
-        MappedKind.Count or MappedKind.UInt32 or MappedKind.UInt16 or MappedKind.Byte => $"writer.WriteCount({field});",
-        MappedKind.Integer or MappedKind.Int32 or MappedKind.Int16 or MappedKind.SByte => $"writer.WriteInteger({field});",
-        MappedKind.Real or MappedKind.Single => $"writer.WriteReal({field});",
-        _ when IsDirect(type) => $"writer.Write({Conversions.Encode(type, field)});",
-        _ => $"writer.Write({field});",
-    };
+    private static string WriteArgument(TypeModel type, string field) =>
+        IsDirect(type) ? DirectCodec.Write(type, field) : $"writer.Write({field});";
 }

@@ -105,5 +105,5 @@ internal static class Conversions
     public static string DecodeMember(TypeModel type, string data, string owner, string member) =>
         $"{C}.Member<{type.Name}>({data}, static __v => {Decode(type, "__v")}, {SourceWriter.Literal(owner)}, {SourceWriter.Literal(member)}, {SourceWriter.Literal(type.Display)})";
 
-    private static string TrimNullable(string name) => name.EndsWith("?", System.StringComparison.Ordinal) ? name.Substring(0, name.Length - 1) : name;
+    public static string TrimNullable(string name) => name.EndsWith("?", System.StringComparison.Ordinal) ? name.Substring(0, name.Length - 1) : name;
 }

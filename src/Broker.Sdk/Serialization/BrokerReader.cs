@@ -173,6 +173,12 @@ public ref struct BrokerReader
         return false;
     }
 
+    /// <summary>Reads an enum value's name as raw UTF-8 bytes, without copying (to compare with a known name).</summary>
+    /// <param name="name">The bytes (a slice of the input), or empty when false is returned.</param>
+    /// <returns>True when the next value is an enum value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadEnumValueBytes(out ReadOnlySpan<byte> name) => TryReadBytes(BrokerDataKind.EnumValue, out name);
+
     /// <summary>
     /// Reads the header of a vector; the caller then reads (or skips) exactly <paramref name="count"/> values.
     /// </summary>

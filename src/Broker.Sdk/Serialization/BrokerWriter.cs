@@ -80,6 +80,10 @@ public ref struct BrokerWriter
     /// <param name="bytes">The bytes.</param>
     public void WriteString(ReadOnlySpan<byte> bytes) => WriteBytes(BrokerDataKind.String, bytes);
 
+    /// <summary>Writes an enum value given as its UTF-8 name (e.g. a log stream id, encoded once by its writer).</summary>
+    /// <param name="utf8Name">The name in UTF-8.</param>
+    public void WriteEnumValue(ReadOnlySpan<byte> utf8Name) => WriteBytes(BrokerDataKind.EnumValue, utf8Name);
+
     /// <summary>
     /// Writes the header of a vector of <paramref name="count"/> elements; the caller then writes exactly that many
     /// values.

@@ -425,6 +425,30 @@ public static partial class BrokerConvert
     }
 
     /// <summary>
+    /// Reads one member from the bytes and converts it as <see cref="Member{T}"/> would, but declines instead of
+    /// throwing: false where <see cref="Member{T}"/> would throw (or the bytes are beyond the default decode limits),
+    /// so a generated record reader falls back to the tree path, which reports the error. Called by generated code.
+    /// </summary>
+    /// <typeparam name="T">The member type.</typeparam>
+    /// <param name="reader">The source, positioned at the member.</param>
+    /// <param name="decode">The member's decoder.</param>
+    /// <param name="value">The value when true is returned.</param>
+    /// <returns>True when the member was read and converted.</returns>
+    public static bool TryReadMember<T>(ref Serialization.BrokerReader reader, Func<BrokerData, T> decode, out T value)
+    {
+        try
+        {
+            value = decode(reader.ReadData());
+            return true;
+        }
+        catch (Exception ex) when (ex is Errors.BrokerException or OverflowException or ArgumentException or FormatException)
+        {
+            value = default!;
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Decodes one event argument or record field, turning any failure into a <see cref="BrokerConversionException"/>
     /// that names the owner, the member and both types.
     /// </summary>

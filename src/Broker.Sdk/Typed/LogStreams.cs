@@ -1,7 +1,25 @@
+using System.Text;
 using Broker.Data;
 using Broker.Errors;
+using Broker.Serialization;
 
 namespace Broker.Typed;
+
+/// <summary>Writes a record straight into Broker's binary format (the generated <c>WriteBroker</c> of a record type).</summary>
+/// <typeparam name="T">The record type.</typeparam>
+/// <param name="value">The record.</param>
+/// <param name="writer">The destination.</param>
+public delegate void BrokerRecordWriter<in T>(T value, ref BrokerWriter writer);
+
+/// <summary>
+/// Reads a record straight from Broker's binary format (the generated <c>TryReadBroker</c> of a record type),
+/// declining (false) whatever the generated <c>FromBrokerData</c> would not read to the same value.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+/// <param name="reader">The source, positioned at the record.</param>
+/// <param name="value">The record when true is returned.</param>
+/// <returns>True when the record was read.</returns>
+public delegate bool BrokerRecordReader<T>(ref BrokerReader reader, out T value);
 
 /// <summary>The identity of a typed log stream, generated from <see cref="LogStreamAttribute"/>.</summary>
 /// <param name="Id">The Zeek stream id, e.g. <c>Test::LOG</c>.</param>
@@ -22,7 +40,9 @@ public sealed class LogWriter<TRecord>
 {
     private readonly IBrokerPublisher _publisher;
     private readonly Func<TRecord, BrokerData> _encode;
+    private readonly BrokerRecordWriter<TRecord>? _write;
     private readonly BrokerData _streamId;
+    private readonly byte[] _streamIdUtf8;
 
     /// <summary>Creates a writer (called by generated code).</summary>
     /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
@@ -37,6 +57,23 @@ public sealed class LogWriter<TRecord>
         Stream = stream;
         _encode = encode;
         _streamId = BrokerData.EnumValue(stream.Id);
+        _streamIdUtf8 = Encoding.UTF8.GetBytes(stream.Id);
+    }
+
+    /// <summary>
+    /// Creates a writer that encodes each record straight into the outgoing frame with <paramref name="write"/>
+    /// (no <see cref="BrokerData"/> tree), building one with <paramref name="encode"/> only for local subscribers and
+    /// transports without a binary path (called by generated code).
+    /// </summary>
+    /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
+    /// <param name="stream">The stream.</param>
+    /// <param name="write">The generated record writer; it must write exactly the bytes of <paramref name="encode"/>'s value.</param>
+    /// <param name="encode">The generated record encoder.</param>
+    public LogWriter(IBrokerPublisher publisher, LogStreamInfo stream, BrokerRecordWriter<TRecord> write, Func<TRecord, BrokerData> encode)
+        : this(publisher, stream, encode)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        _write = write;
     }
 
     /// <summary>The stream written to.</summary>
@@ -47,13 +84,33 @@ public sealed class LogWriter<TRecord>
     public void Write(TRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        _publisher.Publish(Stream.Topic, ToMessage(record));
+        if (_write is null)
+        {
+            _publisher.Publish(Stream.Topic, ToMessage(record));
+        }
+        else
+        {
+            _publisher.Publish(Stream.Topic, new Message(this, record));
+        }
     }
 
     /// <summary>The Broker message a write publishes.</summary>
     /// <param name="record">The record.</param>
     /// <returns><c>[stream enum_value, record vector]</c>.</returns>
     public BrokerData ToMessage(TRecord record) => BrokerData.Vector(_streamId, _encode(record));
+
+    // One write as a value that writes itself: [enum stream-id, record] straight into the frame.
+    private readonly struct Message(LogWriter<TRecord> owner, TRecord record) : IBrokerValue
+    {
+        public void WriteTo(ref BrokerWriter writer)
+        {
+            writer.WriteVectorHeader(2);
+            writer.WriteEnumValue(owner._streamIdUtf8);
+            owner._write!(record, ref writer);
+        }
+
+        public BrokerData ToBrokerData() => owner.ToMessage(record);
+    }
 }
 
 /// <summary>
@@ -67,8 +124,11 @@ public sealed class LogSubscription<TRecord> : IAsyncEnumerable<TRecord>, IAsync
     private readonly BrokerEndpoint _endpoint;
     private readonly BrokerSubscription _subscription;
     private readonly Func<BrokerData, TRecord> _decode;
+    private readonly BrokerRecordReader<TRecord>? _read;
+    private readonly byte[] _streamIdUtf8;
     private readonly Action<ErrorEvent>? _onError;
     private long _errors;
+    private long _readEncoded;
 
     /// <summary>Subscribes (called by generated code).</summary>
     /// <param name="endpoint">The endpoint.</param>
@@ -76,6 +136,21 @@ public sealed class LogSubscription<TRecord> : IAsyncEnumerable<TRecord>, IAsync
     /// <param name="decode">The generated record decoder.</param>
     /// <param name="options">Queue options and an error callback.</param>
     public LogSubscription(BrokerEndpoint endpoint, LogStreamInfo stream, Func<BrokerData, TRecord> decode, TypedSubscriptionOptions? options = null)
+        : this(endpoint, stream, null, decode, options)
+    {
+    }
+
+    /// <summary>
+    /// Subscribes, reading records that arrive from peers straight from their bytes with <paramref name="read"/> (no
+    /// <see cref="BrokerData"/> tree); whatever it declines is decoded and converted with <paramref name="decode"/>,
+    /// which also reports mismatches (called by generated code).
+    /// </summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <param name="stream">The stream.</param>
+    /// <param name="read">The generated record reader, or null to decode every message as a tree.</param>
+    /// <param name="decode">The generated record decoder.</param>
+    /// <param name="options">Queue options and an error callback.</param>
+    public LogSubscription(BrokerEndpoint endpoint, LogStreamInfo stream, BrokerRecordReader<TRecord>? read, Func<BrokerData, TRecord> decode, TypedSubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(stream);
@@ -83,8 +158,12 @@ public sealed class LogSubscription<TRecord> : IAsyncEnumerable<TRecord>, IAsync
         _endpoint = endpoint;
         Stream = stream;
         _decode = decode;
+        _streamIdUtf8 = Encoding.UTF8.GetBytes(stream.Id);
+
+        // Ids are compared as UTF-8 bytes, which is the tree's text comparison only for ids that survive UTF-8.
+        _read = Encoding.UTF8.GetString(_streamIdUtf8) == stream.Id ? read : null;
         _onError = options?.OnError;
-        _subscription = endpoint.Subscribe(stream.Topic, options?.Subscriber);
+        _subscription = endpoint.Core.Subscribe(stream.Topic, options?.Subscriber, acceptsEncoded: read is not null);
     }
 
     /// <summary>The stream received.</summary>
@@ -92,6 +171,49 @@ public sealed class LogSubscription<TRecord> : IAsyncEnumerable<TRecord>, IAsync
 
     /// <summary>Messages skipped because they were malformed or did not convert.</summary>
     public long ErrorCount => Interlocked.Read(ref _errors);
+
+    /// <summary>Records read straight from their bytes (no tree); the rest were decoded and converted as trees.</summary>
+    internal long ReadEncodedCount => Interlocked.Read(ref _readEncoded);
+
+    /// <summary>
+    /// Reads one encoded log message with the generated reader: true with the record, or true with
+    /// <paramref name="skip"/> for another stream's write; false when the reader declines (the caller takes the tree path).
+    /// </summary>
+    private bool TryReadEncoded(ReadOnlySpan<byte> payload, out TRecord? record, out bool skip)
+    {
+        record = default;
+        skip = false;
+        var reader = new BrokerReader(payload);
+        if (!reader.TryReadVectorHeader(out int count) || count != 2 || !reader.TryReadEnumValueBytes(out var id))
+        {
+            return false;
+        }
+
+        if (!id.SequenceEqual(_streamIdUtf8))
+        {
+            // Another stream whose id shares our topic prefix, unless the id is not valid UTF-8 (the tree path
+            // compares the decoded text, in which invalid bytes are replaced).
+            skip = System.Text.Unicode.Utf8.IsValid(id);
+            return skip;
+        }
+
+        try
+        {
+            if (_read!(ref reader, out var value) && reader.Remaining == 0)
+            {
+                record = value;
+                Interlocked.Increment(ref _readEncoded);
+                return true;
+            }
+        }
+        catch (Exception)
+        {
+            // Beyond the default limits the reader decodes with, or a record constructor that threw: the tree path
+            // decodes the value without those limits, and reports (or rethrows) exactly what it always has.
+        }
+
+        return false;
+    }
 
     /// <summary>Decodes one log message; false (with an error reported) when it is not a valid write of this stream.</summary>
     /// <param name="message">The received message.</param>
@@ -133,13 +255,40 @@ public sealed class LogSubscription<TRecord> : IAsyncEnumerable<TRecord>, IAsync
     /// <inheritdoc />
     public async IAsyncEnumerator<TRecord> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        await foreach (var message in _subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
+        // Deliveries are taken a batch at a time (one lock per batch) and cleared as they are consumed, so the batch
+        // keeps neither values nor received byte blocks alive.
+        var batch = new Delivery[64];
+        while (await _subscription.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (TryDecode(message, out var record))
+            int taken;
+            while ((taken = _subscription.TryReceiveDeliveries(batch)) > 0)
             {
-                yield return record!;
+                for (int i = 0; i < taken; i++)
+                {
+                    var delivery = batch[i];
+                    batch[i] = default;
+                    if (TryReceive(delivery, out var record))
+                    {
+                        yield return record!;
+                    }
+                }
             }
         }
+    }
+
+    // One delivery: read from its bytes when it arrived encoded and the generated reader takes it, else decoded
+    // and converted as a tree (which reports what is wrong).
+    private bool TryReceive(in Delivery delivery, out TRecord? record)
+    {
+        if (delivery.IsEncoded && _read is not null)
+        {
+            if (TryReadEncoded(delivery.Payload.Span, out record, out bool skip))
+            {
+                return !skip;
+            }
+        }
+
+        return TryDecode(delivery.ToMessage(), out record);
     }
 
     /// <inheritdoc />

@@ -35,5 +35,91 @@ namespace Broker.Generators.IntegrationTests.Contracts
                 Services = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.List<string>>(__fields[4], static __v => global::Broker.Typed.BrokerConvert.DecodeList<string>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeString(__d0)), "Broker.Generators.IntegrationTests.Contracts.Connection", "Services", "List<string>"),
             };
         }
+
+        /// <summary>
+        /// Writes this value as a Zeek record straight into <paramref name="writer"/>: exactly the bytes of
+        /// <c>BrokerBinary.Encode(ToBrokerData())</c>, without building the <see cref="global::Broker.Data.BrokerData"/> tree.
+        /// </summary>
+        /// <param name="writer">The destination.</param>
+        public void WriteBroker(ref global::Broker.Serialization.BrokerWriter writer)
+        {
+            writer.WriteVectorHeader(5);
+            writer.WriteString(this.Uid ?? throw new global::System.ArgumentNullException("value", "A non-nullable member was null; declare it nullable (T?) to send nil."));
+            if (this.Origin is { } __f1)
+            {
+                __f1.WriteBroker(ref writer);
+            }
+            else
+            {
+                writer.Write(default(global::Broker.Data.BrokerData));
+            }
+            writer.Write(global::Broker.Typed.BrokerConvert.EncodeEnum(this.Proto switch { global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp => "Tcp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp => "Udp", global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp => "Icmp", _ => throw new global::System.ArgumentOutOfRangeException("this.Proto", this.Proto, "not a named member of Proto") }));
+            if (this.Duration is { } __f3)
+            {
+                writer.Write(global::Broker.Typed.BrokerConvert.Encode(__f3));
+            }
+            else
+            {
+                writer.Write(default(global::Broker.Data.BrokerData));
+            }
+            writer.Write(global::Broker.Typed.BrokerConvert.EncodeVector<string>(this.Services, static __x0 => global::Broker.Typed.BrokerConvert.Encode(__x0)));
+        }
+
+        /// <summary>
+        /// Reads a Zeek record of this type straight from <paramref name="reader"/>, without building a
+        /// <see cref="global::Broker.Data.BrokerData"/> tree. Returns false for anything <see cref="FromBrokerData"/>
+        /// would not read to the same value (another shape, a field of another kind or out of range, bytes beyond the
+        /// default decode limits): the reader's position is then unspecified; decode the value and call
+        /// <see cref="FromBrokerData"/>, which reports the problem.
+        /// </summary>
+        /// <param name="reader">The source, positioned at the record.</param>
+        /// <param name="value">The value when true is returned.</param>
+        /// <returns>True when the record was read.</returns>
+        public static bool TryReadBroker(ref global::Broker.Serialization.BrokerReader reader, out global::Broker.Generators.IntegrationTests.Contracts.Connection value)
+        {
+            value = default!;
+            if (!reader.TryReadVectorHeader(out int __count) || __count != 5)
+            {
+                return false;
+            }
+            if (!reader.TryReadString(out var __f0))
+            {
+                return false;
+            }
+            global::Broker.Generators.IntegrationTests.Contracts.Endpoint? __f1;
+            if (reader.TryReadNone())
+            {
+                __f1 = null;
+            }
+            else if (!global::Broker.Generators.IntegrationTests.Contracts.Endpoint.TryReadBroker(ref reader, out var __f1_))
+            {
+                return false;
+            }
+            else
+            {
+                __f1 = __f1_;
+            }
+            if (!global::Broker.Typed.BrokerConvert.TryReadMember<global::Broker.Generators.IntegrationTests.Contracts.Proto>(ref reader, static __v => (global::Broker.Typed.BrokerConvert.DecodeEnumName(__v) switch { "Tcp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Tcp, "Udp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Udp, "Icmp" => global::Broker.Generators.IntegrationTests.Contracts.Proto.Icmp, var __n0 => throw global::Broker.Typed.BrokerConvert.UnknownEnumName(__n0, "Proto") }), out var __f2))
+            {
+                return false;
+            }
+            if (!global::Broker.Typed.BrokerConvert.TryReadMember<global::System.TimeSpan?>(ref reader, static __v => (__v.IsNone ? (global::System.TimeSpan?)null : global::Broker.Typed.BrokerConvert.DecodeTimespan(__v)), out var __f3))
+            {
+                return false;
+            }
+            if (!global::Broker.Typed.BrokerConvert.TryReadMember<global::System.Collections.Generic.List<string>>(ref reader, static __v => global::Broker.Typed.BrokerConvert.DecodeList<string>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeString(__d0)), out var __f4))
+            {
+                return false;
+            }
+            value = new global::Broker.Generators.IntegrationTests.Contracts.Connection
+            {
+                Uid = __f0,
+                Origin = __f1,
+                Proto = __f2,
+                Duration = __f3,
+                Services = __f4,
+            };
+            return true;
+        }
     }
 }

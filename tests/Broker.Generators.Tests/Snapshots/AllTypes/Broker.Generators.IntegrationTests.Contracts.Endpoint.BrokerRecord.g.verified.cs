@@ -27,5 +27,46 @@ namespace Broker.Generators.IntegrationTests.Contracts
                 global::Broker.Typed.BrokerConvert.Member<global::System.Net.IPAddress>(__fields[0], static __v => global::Broker.Typed.BrokerConvert.DecodeAddress(__v), "Broker.Generators.IntegrationTests.Contracts.Endpoint", "Host", "IPAddress"),
                 global::Broker.Typed.BrokerConvert.Member<global::Broker.Data.BrokerPort>(__fields[1], static __v => global::Broker.Typed.BrokerConvert.DecodePort(__v), "Broker.Generators.IntegrationTests.Contracts.Endpoint", "Port", "BrokerPort"));
         }
+
+        /// <summary>
+        /// Writes this value as a Zeek record straight into <paramref name="writer"/>: exactly the bytes of
+        /// <c>BrokerBinary.Encode(ToBrokerData())</c>, without building the <see cref="global::Broker.Data.BrokerData"/> tree.
+        /// </summary>
+        /// <param name="writer">The destination.</param>
+        public void WriteBroker(ref global::Broker.Serialization.BrokerWriter writer)
+        {
+            writer.WriteVectorHeader(2);
+            writer.Write(global::Broker.Typed.BrokerConvert.Encode(this.Host));
+            writer.Write(global::Broker.Typed.BrokerConvert.Encode(this.Port));
+        }
+
+        /// <summary>
+        /// Reads a Zeek record of this type straight from <paramref name="reader"/>, without building a
+        /// <see cref="global::Broker.Data.BrokerData"/> tree. Returns false for anything <see cref="FromBrokerData"/>
+        /// would not read to the same value (another shape, a field of another kind or out of range, bytes beyond the
+        /// default decode limits): the reader's position is then unspecified; decode the value and call
+        /// <see cref="FromBrokerData"/>, which reports the problem.
+        /// </summary>
+        /// <param name="reader">The source, positioned at the record.</param>
+        /// <param name="value">The value when true is returned.</param>
+        /// <returns>True when the record was read.</returns>
+        public static bool TryReadBroker(ref global::Broker.Serialization.BrokerReader reader, out global::Broker.Generators.IntegrationTests.Contracts.Endpoint value)
+        {
+            value = default!;
+            if (!reader.TryReadVectorHeader(out int __count) || __count != 2)
+            {
+                return false;
+            }
+            if (!global::Broker.Typed.BrokerConvert.TryReadMember<global::System.Net.IPAddress>(ref reader, static __v => global::Broker.Typed.BrokerConvert.DecodeAddress(__v), out var __f0))
+            {
+                return false;
+            }
+            if (!global::Broker.Typed.BrokerConvert.TryReadMember<global::Broker.Data.BrokerPort>(ref reader, static __v => global::Broker.Typed.BrokerConvert.DecodePort(__v), out var __f1))
+            {
+                return false;
+            }
+            value = new global::Broker.Generators.IntegrationTests.Contracts.Endpoint(__f0, __f1);
+            return true;
+        }
     }
 }

@@ -26,6 +26,63 @@ partial record struct ConnRecord
             global::Broker.Typed.BrokerConvert.Member<ulong?>(__fields[1], static __v => (__v.IsNone ? (ulong?)null : global::Broker.Typed.BrokerConvert.DecodeCount(__v)), "ConnRecord", "Bytes", "ulong?"));
     }
 
+    /// <summary>
+    /// Writes this value as a Zeek record straight into <paramref name="writer"/>: exactly the bytes of
+    /// <c>BrokerBinary.Encode(ToBrokerData())</c>, without building the <see cref="global::Broker.Data.BrokerData"/> tree.
+    /// </summary>
+    /// <param name="writer">The destination.</param>
+    public void WriteBroker(ref global::Broker.Serialization.BrokerWriter writer)
+    {
+        writer.WriteVectorHeader(2);
+        writer.WriteString(this.Uid ?? throw new global::System.ArgumentNullException("value", "A non-nullable member was null; declare it nullable (T?) to send nil."));
+        if (this.Bytes is { } __f1)
+        {
+            writer.WriteCount(__f1);
+        }
+        else
+        {
+            writer.Write(default(global::Broker.Data.BrokerData));
+        }
+    }
+
+    /// <summary>
+    /// Reads a Zeek record of this type straight from <paramref name="reader"/>, without building a
+    /// <see cref="global::Broker.Data.BrokerData"/> tree. Returns false for anything <see cref="FromBrokerData"/>
+    /// would not read to the same value (another shape, a field of another kind or out of range, bytes beyond the
+    /// default decode limits): the reader's position is then unspecified; decode the value and call
+    /// <see cref="FromBrokerData"/>, which reports the problem.
+    /// </summary>
+    /// <param name="reader">The source, positioned at the record.</param>
+    /// <param name="value">The value when true is returned.</param>
+    /// <returns>True when the record was read.</returns>
+    public static bool TryReadBroker(ref global::Broker.Serialization.BrokerReader reader, out global::ConnRecord value)
+    {
+        value = default!;
+        if (!reader.TryReadVectorHeader(out int __count) || __count != 2)
+        {
+            return false;
+        }
+        if (!reader.TryReadString(out var __f0))
+        {
+            return false;
+        }
+        ulong? __f1;
+        if (reader.TryReadNone())
+        {
+            __f1 = null;
+        }
+        else if (!reader.TryReadCount(out var __f1_))
+        {
+            return false;
+        }
+        else
+        {
+            __f1 = __f1_;
+        }
+        value = new global::ConnRecord(__f0, __f1);
+        return true;
+    }
+
     /// <summary>The log stream this record type is written to.</summary>
     public static global::Broker.Typed.LogStreamInfo BrokerLogStream { get; } = new global::Broker.Typed.LogStreamInfo("Conn::LOG", "conn", "zeek/logs/");
 
@@ -33,12 +90,12 @@ partial record struct ConnRecord
     /// <param name="publisher">The endpoint (or WebSocket client) to publish through.</param>
     /// <returns>The writer.</returns>
     public static global::Broker.Typed.LogWriter<global::ConnRecord> Writer(global::Broker.IBrokerPublisher publisher) =>
-        new global::Broker.Typed.LogWriter<global::ConnRecord>(publisher, BrokerLogStream, static __r => __r.ToBrokerData());
+        new global::Broker.Typed.LogWriter<global::ConnRecord>(publisher, BrokerLogStream, static (global::ConnRecord __r, ref global::Broker.Serialization.BrokerWriter __w) => __r.WriteBroker(ref __w), static __r => __r.ToBrokerData());
 
     /// <summary>Receives this stream's records from peers as an async stream.</summary>
     /// <param name="endpoint">The endpoint to subscribe on.</param>
     /// <param name="options">Queue options and an error callback.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
     public static global::Broker.Typed.LogSubscription<global::ConnRecord> Subscribe(global::Broker.BrokerEndpoint endpoint, global::Broker.Typed.TypedSubscriptionOptions? options = null) =>
-        new global::Broker.Typed.LogSubscription<global::ConnRecord>(endpoint, BrokerLogStream, static __d => FromBrokerData(__d), options);
+        new global::Broker.Typed.LogSubscription<global::ConnRecord>(endpoint, BrokerLogStream, TryReadBroker, static __d => FromBrokerData(__d), options);
 }

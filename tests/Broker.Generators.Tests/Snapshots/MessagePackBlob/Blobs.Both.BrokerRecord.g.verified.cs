@@ -25,5 +25,41 @@ namespace Blobs
             return new global::Blobs.Both(
                 global::Broker.Typed.BrokerConvert.Member<string>(__fields[0], static __v => global::Broker.Typed.BrokerConvert.DecodeString(__v), "Blobs.Both", "Name", "string"));
         }
+
+        /// <summary>
+        /// Writes this value as a Zeek record straight into <paramref name="writer"/>: exactly the bytes of
+        /// <c>BrokerBinary.Encode(ToBrokerData())</c>, without building the <see cref="global::Broker.Data.BrokerData"/> tree.
+        /// </summary>
+        /// <param name="writer">The destination.</param>
+        public void WriteBroker(ref global::Broker.Serialization.BrokerWriter writer)
+        {
+            writer.WriteVectorHeader(1);
+            writer.WriteString(this.Name ?? throw new global::System.ArgumentNullException("value", "A non-nullable member was null; declare it nullable (T?) to send nil."));
+        }
+
+        /// <summary>
+        /// Reads a Zeek record of this type straight from <paramref name="reader"/>, without building a
+        /// <see cref="global::Broker.Data.BrokerData"/> tree. Returns false for anything <see cref="FromBrokerData"/>
+        /// would not read to the same value (another shape, a field of another kind or out of range, bytes beyond the
+        /// default decode limits): the reader's position is then unspecified; decode the value and call
+        /// <see cref="FromBrokerData"/>, which reports the problem.
+        /// </summary>
+        /// <param name="reader">The source, positioned at the record.</param>
+        /// <param name="value">The value when true is returned.</param>
+        /// <returns>True when the record was read.</returns>
+        public static bool TryReadBroker(ref global::Broker.Serialization.BrokerReader reader, out global::Blobs.Both value)
+        {
+            value = default!;
+            if (!reader.TryReadVectorHeader(out int __count) || __count != 1)
+            {
+                return false;
+            }
+            if (!reader.TryReadString(out var __f0))
+            {
+                return false;
+            }
+            value = new global::Blobs.Both(__f0);
+            return true;
+        }
     }
 }

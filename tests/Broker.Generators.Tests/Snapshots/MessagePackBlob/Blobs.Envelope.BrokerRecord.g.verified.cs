@@ -29,5 +29,58 @@ namespace Blobs
                 global::Broker.Typed.BrokerConvert.Member<global::Blobs.Telemetry>(__fields[1], static __v => global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Telemetry>(__v), "Blobs.Envelope", "Body", "Telemetry"),
                 global::Broker.Typed.BrokerConvert.Member<global::Blobs.Sample?>(__fields[2], static __v => (__v.IsNone ? (global::Blobs.Sample?)null : global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Sample>(__v)), "Blobs.Envelope", "Extra", "Sample?"));
         }
+
+        /// <summary>
+        /// Writes this value as a Zeek record straight into <paramref name="writer"/>: exactly the bytes of
+        /// <c>BrokerBinary.Encode(ToBrokerData())</c>, without building the <see cref="global::Broker.Data.BrokerData"/> tree.
+        /// </summary>
+        /// <param name="writer">The destination.</param>
+        public void WriteBroker(ref global::Broker.Serialization.BrokerWriter writer)
+        {
+            writer.WriteVectorHeader(3);
+            writer.WriteString(this.Kind ?? throw new global::System.ArgumentNullException("value", "A non-nullable member was null; declare it nullable (T?) to send nil."));
+            writer.Write(global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Telemetry>(this.Body));
+            if (this.Extra is { } __f2)
+            {
+                writer.Write(global::Broker.Typed.BrokerConvert.EncodeMessagePack<global::Blobs.Sample>(__f2));
+            }
+            else
+            {
+                writer.Write(default(global::Broker.Data.BrokerData));
+            }
+        }
+
+        /// <summary>
+        /// Reads a Zeek record of this type straight from <paramref name="reader"/>, without building a
+        /// <see cref="global::Broker.Data.BrokerData"/> tree. Returns false for anything <see cref="FromBrokerData"/>
+        /// would not read to the same value (another shape, a field of another kind or out of range, bytes beyond the
+        /// default decode limits): the reader's position is then unspecified; decode the value and call
+        /// <see cref="FromBrokerData"/>, which reports the problem.
+        /// </summary>
+        /// <param name="reader">The source, positioned at the record.</param>
+        /// <param name="value">The value when true is returned.</param>
+        /// <returns>True when the record was read.</returns>
+        public static bool TryReadBroker(ref global::Broker.Serialization.BrokerReader reader, out global::Blobs.Envelope value)
+        {
+            value = default!;
+            if (!reader.TryReadVectorHeader(out int __count) || __count != 3)
+            {
+                return false;
+            }
+            if (!reader.TryReadString(out var __f0))
+            {
+                return false;
+            }
+            if (!global::Broker.Typed.BrokerConvert.TryReadMember<global::Blobs.Telemetry>(ref reader, static __v => global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Telemetry>(__v), out var __f1))
+            {
+                return false;
+            }
+            if (!global::Broker.Typed.BrokerConvert.TryReadMember<global::Blobs.Sample?>(ref reader, static __v => (__v.IsNone ? (global::Blobs.Sample?)null : global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Sample>(__v)), out var __f2))
+            {
+                return false;
+            }
+            value = new global::Blobs.Envelope(__f0, __f1, __f2);
+            return true;
+        }
     }
 }
