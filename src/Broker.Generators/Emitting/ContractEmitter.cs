@@ -161,6 +161,21 @@ internal static class ContractEmitter
                         }
 
                         break;
+                    case null when p.Type.Kind == MappedKind.Record:
+                        // Records read themselves, declining what FromBrokerData would not read the same way.
+                        w.Open($"if (!{Conversions.TrimNullable(p.Type.Name)}.TryReadBroker(ref __r, out var {local}))");
+                        w.Line("return false;");
+                        w.Close();
+                        break;
+                    case null when p.Type.Kind == MappedKind.Nullable && p.Type.Arguments[0].Kind == MappedKind.Record:
+                        w.Line($"{p.Type.Name} {local} = null;");
+                        w.Open("if (!__r.TryReadNone())");
+                        w.Open($"if (!{Conversions.TrimNullable(p.Type.Arguments[0].Name)}.TryReadBroker(ref __r, out var __v{n}))");
+                        w.Line("return false;");
+                        w.Close();
+                        w.Line($"{local} = __v{n};");
+                        w.Close();
+                        break;
                     default:
                         w.Line($"var __value{n} = __r.ReadData();");
                         conversions.Add($"var {local} = {Conversions.DecodeMember(p.Type, "__value" + n, e.EventName, p.Name)};");

@@ -174,6 +174,8 @@ internal static class RecordEmitter
             locals.Add(local);
         }
 
+        // A constructor or setter that throws is declined too: FromBrokerData raises it in its own order.
+        w.Open("try");
         if (model.UsesConstructor)
         {
             w.Line($"value = new {self}({string.Join(", ", locals)});");
@@ -192,6 +194,10 @@ internal static class RecordEmitter
             w.Line("};");
         }
 
+        w.Close();
+        w.Open("catch (global::System.Exception)");
+        w.Line("return false;");
+        w.Close();
         w.Line("return true;");
         w.Close();
     }

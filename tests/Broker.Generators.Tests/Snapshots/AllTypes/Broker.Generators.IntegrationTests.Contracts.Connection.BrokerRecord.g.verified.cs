@@ -111,14 +111,21 @@ namespace Broker.Generators.IntegrationTests.Contracts
             {
                 return false;
             }
-            value = new global::Broker.Generators.IntegrationTests.Contracts.Connection
+            try
             {
-                Uid = __f0,
-                Origin = __f1,
-                Proto = __f2,
-                Duration = __f3,
-                Services = __f4,
-            };
+                value = new global::Broker.Generators.IntegrationTests.Contracts.Connection
+                {
+                    Uid = __f0,
+                    Origin = __f1,
+                    Proto = __f2,
+                    Duration = __f3,
+                    Services = __f4,
+                };
+            }
+            catch (global::System.Exception)
+            {
+                return false;
+            }
             return true;
         }
     }

@@ -65,7 +65,14 @@ namespace Broker.Generators.IntegrationTests.Contracts
             {
                 return false;
             }
-            value = new global::Broker.Generators.IntegrationTests.Contracts.Endpoint(__f0, __f1);
+            try
+            {
+                value = new global::Broker.Generators.IntegrationTests.Contracts.Endpoint(__f0, __f1);
+            }
+            catch (global::System.Exception)
+            {
+                return false;
+            }
             return true;
         }
     }

@@ -363,18 +363,29 @@ namespace Broker.Generators.IntegrationTests.Contracts
                 {
                     return false;
                 }
-                var __value0 = __r.ReadData();
-                var __value1 = __r.ReadData();
+                if (!global::Broker.Generators.IntegrationTests.Contracts.Endpoint.TryReadBroker(ref __r, out var __a0))
+                {
+                    return false;
+                }
+                if (!global::Broker.Generators.IntegrationTests.Contracts.Connection.TryReadBroker(ref __r, out var __a1))
+                {
+                    return false;
+                }
                 var __value2 = __r.ReadData();
-                var __value3 = __r.ReadData();
+                global::Broker.Generators.IntegrationTests.Contracts.Endpoint? __a3 = null;
+                if (!__r.TryReadNone())
+                {
+                    if (!global::Broker.Generators.IntegrationTests.Contracts.Endpoint.TryReadBroker(ref __r, out var __v3))
+                    {
+                        return false;
+                    }
+                    __a3 = __v3;
+                }
                 if (__meta && !__r.TrySkipZeekEventMetadata())
                 {
                     return false;
                 }
-                var __a0 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Endpoint>(__value0, static __v => global::Broker.Generators.IntegrationTests.Contracts.Endpoint.FromBrokerData(__v), "records", "endpoint", "Endpoint");
-                var __a1 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Connection>(__value1, static __v => global::Broker.Generators.IntegrationTests.Contracts.Connection.FromBrokerData(__v), "records", "connection", "Connection");
                 var __a2 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.List<global::Broker.Generators.IntegrationTests.Contracts.Endpoint>>(__value2, static __v => global::Broker.Typed.BrokerConvert.DecodeList<global::Broker.Generators.IntegrationTests.Contracts.Endpoint>(__v, static __d0 => global::Broker.Generators.IntegrationTests.Contracts.Endpoint.FromBrokerData(__d0)), "records", "endpoints", "List<Endpoint>");
-                var __a3 = global::Broker.Typed.BrokerConvert.Member<global::Broker.Generators.IntegrationTests.Contracts.Endpoint?>(__value3, static __v => (__v.IsNone ? (global::Broker.Generators.IntegrationTests.Contracts.Endpoint?)null : global::Broker.Generators.IntegrationTests.Contracts.Endpoint.FromBrokerData(__v)), "records", "missing", "Endpoint?");
                 ((global::Broker.Generators.IntegrationTests.Contracts.IAllTypes)handler).Records(__a0, __a1, __a2, __a3);
                 handled = global::Broker.Typed.EventDispatch.Handled;
                 return true;

@@ -65,7 +65,14 @@ namespace Demo
             {
                 return false;
             }
-            value = new global::Demo.TestInfo(__f0, __f1);
+            try
+            {
+                value = new global::Demo.TestInfo(__f0, __f1);
+            }
+            catch (global::System.Exception)
+            {
+                return false;
+            }
             return true;
         }
 

@@ -79,7 +79,14 @@ partial record struct ConnRecord
         {
             __f1 = __f1_;
         }
-        value = new global::ConnRecord(__f0, __f1);
+        try
+        {
+            value = new global::ConnRecord(__f0, __f1);
+        }
+        catch (global::System.Exception)
+        {
+            return false;
+        }
         return true;
     }
 

@@ -58,7 +58,14 @@ namespace Blobs
             {
                 return false;
             }
-            value = new global::Blobs.Both(__f0);
+            try
+            {
+                value = new global::Blobs.Both(__f0);
+            }
+            catch (global::System.Exception)
+            {
+                return false;
+            }
             return true;
         }
     }

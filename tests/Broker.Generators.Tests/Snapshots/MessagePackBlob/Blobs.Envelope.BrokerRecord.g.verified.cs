@@ -79,7 +79,14 @@ namespace Blobs
             {
                 return false;
             }
-            value = new global::Blobs.Envelope(__f0, __f1, __f2);
+            try
+            {
+                value = new global::Blobs.Envelope(__f0, __f1, __f2);
+            }
+            catch (global::System.Exception)
+            {
+                return false;
+            }
             return true;
         }
     }

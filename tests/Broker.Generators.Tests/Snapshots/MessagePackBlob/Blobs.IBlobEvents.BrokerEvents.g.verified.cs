@@ -107,15 +107,19 @@ namespace Blobs
                     return false;
                 }
                 var __value0 = __r.ReadData();
-                var __value1 = __r.ReadData();
-                var __value2 = __r.ReadData();
+                if (!global::Blobs.Envelope.TryReadBroker(ref __r, out var __a1))
+                {
+                    return false;
+                }
+                if (!global::Blobs.Both.TryReadBroker(ref __r, out var __a2))
+                {
+                    return false;
+                }
                 if (__meta && !__r.TrySkipZeekEventMetadata())
                 {
                     return false;
                 }
                 var __a0 = global::Broker.Typed.BrokerConvert.Member<global::System.Collections.Generic.List<global::Blobs.Telemetry>>(__value0, static __v => global::Broker.Typed.BrokerConvert.DecodeList<global::Blobs.Telemetry>(__v, static __d0 => global::Broker.Typed.BrokerConvert.DecodeMessagePack<global::Blobs.Telemetry>(__d0)), "batch", "items", "List<Telemetry>");
-                var __a1 = global::Broker.Typed.BrokerConvert.Member<global::Blobs.Envelope>(__value1, static __v => global::Blobs.Envelope.FromBrokerData(__v), "batch", "envelope", "Envelope");
-                var __a2 = global::Broker.Typed.BrokerConvert.Member<global::Blobs.Both>(__value2, static __v => global::Blobs.Both.FromBrokerData(__v), "batch", "both", "Both");
                 ((global::Blobs.IBlobEvents)handler).Batch(__a0, __a1, __a2);
                 handled = global::Broker.Typed.EventDispatch.Handled;
                 return true;
