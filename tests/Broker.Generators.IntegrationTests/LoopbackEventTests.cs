@@ -110,6 +110,7 @@ public class LoopbackEventTests
         Assert.Empty(await recorder.Await("nothing"));
         await Loopback.WaitUntilAsync(() => registration.HandledCount == 10, "all ten events are counted as handled");
         Assert.Empty(errors);
+        Assert.Equal(10, registration.ReadEncodedCount); // every one read from its bytes, records through TryReadBroker
     }
 
     [Fact]
