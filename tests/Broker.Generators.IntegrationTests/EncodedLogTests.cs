@@ -122,6 +122,36 @@ public class EncodedLogTests
     }
 
     [Fact]
+    public async Task A_consumer_that_stops_early_finds_the_rest_on_its_next_enumeration()
+    {
+        await using var net = await Loopback.StartAsync();
+        await using var typed = ConnLog.Subscribe(net.Subscriber);
+        await net.WaitForSubscriptionAsync("bro/log/Conn::LOG");
+        var writer = ConnLog.Writer(net.Publisher);
+        for (int i = 0; i < 10; i++)
+        {
+            writer.Write(ConnLog.Sample(i));
+        }
+
+        using var cts = new CancellationTokenSource(Loopback.Deadline);
+        var received = new List<ConnLog>();
+        for (int round = 1; round <= 3; round++)
+        {
+            await foreach (var record in typed.WithCancellation(cts.Token))
+            {
+                received.Add(record);
+                if (received.Count == (round == 3 ? 10 : round * 3))
+                {
+                    break;
+                }
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(ConnLog.Sample), received);
+        Assert.Equal(10, typed.ReadEncodedCount);
+    }
+
+    [Fact]
     public async Task A_plain_subscriber_gets_exactly_the_message_the_tree_writer_built()
     {
         await using var net = await Loopback.StartAsync();

@@ -163,7 +163,7 @@ public sealed class LogSubscription<TRecord> : IAsyncEnumerable<TRecord>, IAsync
         // Ids are compared as UTF-8 bytes, which is the tree's text comparison only for ids that survive UTF-8.
         _read = Encoding.UTF8.GetString(_streamIdUtf8) == stream.Id ? read : null;
         _onError = options?.OnError;
-        _subscription = endpoint.Core.Subscribe(stream.Topic, options?.Subscriber, acceptsEncoded: read is not null);
+        _subscription = endpoint.Core.Subscribe(stream.Topic, options?.Subscriber, acceptsEncoded: _read is not null);
     }
 
     /// <summary>The stream received.</summary>
@@ -255,22 +255,18 @@ public sealed class LogSubscription<TRecord> : IAsyncEnumerable<TRecord>, IAsync
     /// <inheritdoc />
     public async IAsyncEnumerator<TRecord> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        // Deliveries are taken a batch at a time (one lock per batch) and cleared as they are consumed, so the batch
-        // keeps neither values nor received byte blocks alive.
-        var batch = new Delivery[64];
+        // One delivery at a time (as BrokerSubscription's enumerator does): a consumer that stops early leaves the
+        // rest queued for its next enumeration.
+        var next = new Delivery[1];
         while (await _subscription.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            int taken;
-            while ((taken = _subscription.TryReceiveDeliveries(batch)) > 0)
+            while (_subscription.TryReceiveDeliveries(next) > 0)
             {
-                for (int i = 0; i < taken; i++)
+                var delivery = next[0];
+                next[0] = default; // do not keep the value or its receive block alive
+                if (TryReceive(delivery, out var record))
                 {
-                    var delivery = batch[i];
-                    batch[i] = default;
-                    if (TryReceive(delivery, out var record))
-                    {
-                        yield return record!;
-                    }
+                    yield return record!;
                 }
             }
         }
