@@ -82,6 +82,30 @@ public class EncodedLogTests
     }
 
     [Fact]
+    public async Task A_record_that_cannot_be_encoded_throws_from_Write_with_or_without_receivers()
+    {
+        var nullUid = ConnLog.Sample(3) with { Uid = null! };
+        string expected = Assert.Throws<ArgumentNullException>(() => nullUid.ToBrokerData()).Message;
+
+        // Nobody receives: the write is encoded into scratch space only to surface the error.
+        await using var lonely = new BrokerEndpoint();
+        var writer = ConnLog.Writer(lonely);
+        Assert.Equal(expected, Assert.Throws<ArgumentNullException>(() => writer.Write(nullUid)).Message);
+        writer.Write(ConnLog.Sample(4)); // a good record after a bad one is fine
+
+        // A peer receives: the frame writer throws the same error, and the connection keeps serving.
+        await using var net = await Loopback.StartAsync();
+        await using var logs = ConnLog.Subscribe(net.Subscriber);
+        await net.WaitForSubscriptionAsync(ConnLog.BrokerLogStream.Topic);
+        var remote = ConnLog.Writer(net.Publisher);
+        Assert.Equal(expected, Assert.Throws<ArgumentNullException>(() => remote.Write(nullUid)).Message);
+        remote.Write(ConnLog.Sample(5));
+        await using var records = logs.GetAsyncEnumerator();
+        Assert.True(await records.MoveNextAsync().AsTask().WaitAsync(Loopback.Deadline));
+        Assert.Equal(ConnLog.Sample(5), records.Current);
+    }
+
+    [Fact]
     public async Task Log_writes_cross_a_real_connection_as_the_trees_bytes_and_are_read_from_them()
     {
         await using var net = await Loopback.StartAsync();

@@ -90,9 +90,23 @@ public sealed class LogWriter<TRecord>
         }
         else
         {
+            int encoded = t_encoded;
             _publisher.Publish(Stream.Topic, new Message(this, record));
+            if (t_encoded == encoded)
+            {
+                // Nobody took the write, so it was never encoded. Encode it anyway (into scratch space) so a record
+                // that cannot be encoded (a null non-nullable member, an unnamed enum value) throws from every Write,
+                // receivers or not, exactly as when every write built a tree.
+                var scratch = new BrokerWriter(stackalloc byte[256]);
+                new Message(this, record).WriteTo(ref scratch);
+            }
         }
     }
+
+    // Writes encoded by this thread (WriteTo or ToBrokerData): Publish encodes on the calling thread, so an unchanged
+    // count after Publish means no receiver wanted the write.
+    [ThreadStatic]
+    private static int t_encoded;
 
     /// <summary>The Broker message a write publishes.</summary>
     /// <param name="record">The record.</param>
@@ -104,12 +118,17 @@ public sealed class LogWriter<TRecord>
     {
         public void WriteTo(ref BrokerWriter writer)
         {
+            t_encoded++;
             writer.WriteVectorHeader(2);
             writer.WriteEnumValue(owner._streamIdUtf8);
             owner._write!(record, ref writer);
         }
 
-        public BrokerData ToBrokerData() => owner.ToMessage(record);
+        public BrokerData ToBrokerData()
+        {
+            t_encoded++;
+            return owner.ToMessage(record);
+        }
     }
 }
 
