@@ -183,6 +183,45 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.Equal(61UL, await clone.SizeAsync());
     }
 
+    [Fact]
+    public async Task A_clone_write_while_the_route_to_its_master_is_down_is_sent_once_the_route_is_back()
+    {
+        // The clone stays synchronized through a short outage (its master timeout is long), so nothing tells it the
+        // master is unreachable except that no peer routes to it: a write then must wait, not vanish.
+        var cloneOptions = new CloneOptions
+        {
+            TickInterval = TimeSpan.FromMilliseconds(20),
+            MasterTimeout = TimeSpan.FromSeconds(60),
+            DefaultTimeout = TimeSpan.FromSeconds(20),
+        };
+        var a = Endpoint("master-host");
+        var b = Endpoint("clone-host");
+        var local = await a.ListenAsync();
+        var proxy = Own(new FaultProxy(local.Port));
+        await b.PeerAsync("127.0.0.1", proxy.Port, retry: TimeSpan.FromSeconds(1));
+        await using var master = await a.AttachMasterAsync("outage", null, new StoreOptions { TickInterval = TimeSpan.FromMilliseconds(20) });
+        await using var clone = await b.AttachCloneAsync("outage", cloneOptions);
+        await master.PutAsync("before", 1UL);
+        await ConvergedAsync(master, clone);
+
+        // The outage: the proxy now forwards to a closed port, so the clone host's reconnection attempts fail.
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        proxy.TargetPort = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        proxy.ResetAll();
+        await PeeringTestKit.WaitUntilAsync(() => b.Peers.Count == 0, "the clone host saw the connection go");
+        Assert.True(clone.IsSynchronized);
+        var write = clone.PutAsync("during-outage", 2UL);
+        Assert.False(write.IsCompleted);
+
+        // The route comes back at the clone host's next retry; the buffered write then reaches the master.
+        proxy.TargetPort = local.Port;
+        await write;
+        Assert.Equal(BrokerData.Count(2), await master.GetAsync("during-outage"));
+        await ConvergedAsync(master, clone);
+    }
+
     private static async Task ConvergedAsync(DataStore master, DataStore clone) =>
         await Wait.UntilAsync(async () => clone.IsSynchronized && await clone.SnapshotAsync() == await master.SnapshotAsync(), "the clone equals the master");
 

@@ -226,8 +226,18 @@ internal sealed class RemoteActor : StoreActor
             }
 
             // A frontend has no channel to watch: it sends and relies on the request timeout.
-            if (!_replica || _synced)
+            if (!_replica)
             {
+                SendToMaster(content);
+                return;
+            }
+
+            // A synchronized clone whose master has no route right now (its connection is being re-established and
+            // the master may not have noticed) buffers like a clone without a master: sent now, the write would go
+            // nowhere and be lost. The next tick with a route sends the buffer, oldest first.
+            if (_synced && MasterReachable())
+            {
+                SendBuffered(NowNs);
                 SendToMaster(content);
                 return;
             }
@@ -491,7 +501,13 @@ internal sealed class RemoteActor : StoreActor
         Logger.LogDebug("Store {Store}: clone synchronized with {Master} at {Offset} ({Count} entries)", Name, master, ack.Offset, ack.State.Count);
 
         // Replay what was written while no master was known, oldest first.
-        long now = NowNs;
+        SendBuffered(NowNs);
+        _firstSync.TrySetResult();
+    }
+
+    // Under _gate: sends the writes buffered while no master was reachable, oldest first (expired ones are dropped).
+    private void SendBuffered(long now)
+    {
         while (_buffer.Count > 0)
         {
             var item = _buffer.Dequeue();
@@ -503,8 +519,6 @@ internal sealed class RemoteActor : StoreActor
 
             SendToMaster(item.Content);
         }
-
-        _firstSync.TrySetResult();
     }
 
     private bool Expired(long enqueuedNs, long now) => now - enqueuedNs > _clone.MutationBufferInterval.Ticks * 100;
@@ -561,9 +575,17 @@ internal sealed class RemoteActor : StoreActor
                     Logger.LogWarning("Store {Store}: master {Master} lost (silent for {Timeout})", Name, _master, _clone.MasterTimeout);
                     Resync("master lost");
                 }
-                else if (_ticks % Math.Max((ushort)1, Options.HeartbeatTicks) == 0)
+                else
                 {
-                    Send(MasterTopic, new StoreCommand(0, Self, EntityId.Nil, new KeepaliveCommand(_nextSeq - 1)));
+                    if (_buffer.Count > 0 && MasterReachable())
+                    {
+                        SendBuffered(now); // written while the route to the master was being re-established
+                    }
+
+                    if (_ticks % Math.Max((ushort)1, Options.HeartbeatTicks) == 0)
+                    {
+                        Send(MasterTopic, new StoreCommand(0, Self, EntityId.Nil, new KeepaliveCommand(_nextSeq - 1)));
+                    }
                 }
             }
             else
