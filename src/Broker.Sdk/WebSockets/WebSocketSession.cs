@@ -157,14 +157,14 @@ internal sealed class WebSocketSession
                     result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Max(1, room)), cancellationToken).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        await CloseAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+                        Close(WebSocketCloseStatus.NormalClosure, null);
                         return;
                     }
 
                     if (result.MessageType == WebSocketMessageType.Binary)
                     {
                         // Broker drops a client that sends binary: the API is text only.
-                        await CloseAsync(WebSocketCloseStatus.InvalidMessageType, "binary frames are not supported", cancellationToken).ConfigureAwait(false);
+                        Close(WebSocketCloseStatus.InvalidMessageType, "binary frames are not supported");
                         return;
                     }
 
@@ -249,10 +249,8 @@ internal sealed class WebSocketSession
     /// </summary>
     private void CloseWithError(long n, string what, WebSocketCloseStatus status, string reason)
     {
-        _closeStatus = status;
-        _closeReason = reason;
         SendError(n, what);
-        _outbound.Writer.TryComplete();
+        Close(status, reason);
     }
 
     /// <summary>
@@ -286,18 +284,17 @@ internal sealed class WebSocketSession
         Enqueue(new OutFrame(null, default, frame.WrittenSpan.ToArray()));
     }
 
-    private async Task CloseAsync(WebSocketCloseStatus status, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends this client: what is queued for it is still sent, then the writer sends the close frame with
+    /// <paramref name="status"/>. The writer is the only sender, so the close frame never races another send (two
+    /// concurrent close frames could reach the client with the wrong status); afterwards the session drains the
+    /// client's input before it lets go of the socket (<see cref="DrainUntilClosedAsync"/>).
+    /// </summary>
+    private void Close(WebSocketCloseStatus status, string? reason)
     {
+        _closeStatus = status;
+        _closeReason = reason;
         _outbound.Writer.TryComplete();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(2));
-        try
-        {
-            await _socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
-        {
-        }
     }
 
     /// <summary>Sends the handshake ACK directly (before the writer loop starts).</summary>
