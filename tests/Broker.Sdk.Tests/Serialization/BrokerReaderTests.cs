@@ -123,7 +123,9 @@ public class BrokerReaderTests
                 if (ok)
                 {
                     Assert.Equal(Expected(read, decoded), actual);
-                    int expectedPosition = read == Read.VectorHeader ? bytes.Length - VectorBodyLength(decoded) : bytes.Length;
+                    // A vector header is its tag and its varbyte count. (Not "the bytes minus the re-encoded elements":
+                    // reals CAF's packing cannot carry, e.g. subnormals, decode to ±0, which a set then collapses.)
+                    int expectedPosition = read == Read.VectorHeader ? 1 + BrokerBinary.VarByteSize((uint)decoded.Length) : bytes.Length;
                     Assert.Equal(expectedPosition, reader.Position);
                     Assert.Equal(bytes.Length - expectedPosition, reader.Remaining);
                 }
@@ -137,17 +139,6 @@ public class BrokerReaderTests
             Assert.True(peeker.TryPeekKind(out var kind));
             Assert.Equal(decoded.Kind, kind);
         }, iter: 3_000, print: v => v.ToString());
-    }
-
-    private static int VectorBodyLength(BrokerData vector)
-    {
-        int n = 0;
-        foreach (var element in vector.AsVectorSpan())
-        {
-            n += BrokerBinary.GetEncodedSize(element);
-        }
-
-        return n;
     }
 
     [Fact]
