@@ -140,17 +140,7 @@ public ref struct BrokerReader
     /// </summary>
     /// <param name="value">The text, or the empty string when false is returned.</param>
     /// <returns>True when the next value is a string.</returns>
-    public bool TryReadString(out string value)
-    {
-        if (TryReadBytes(BrokerDataKind.String, out var bytes))
-        {
-            value = Utf8StringCache.Get(bytes);
-            return true;
-        }
-
-        value = string.Empty;
-        return false;
-    }
+    public bool TryReadString(out string value) => TryReadText(BrokerDataKind.String, out value);
 
     /// <summary>Reads a string's raw bytes (Broker strings need not be UTF-8), without copying.</summary>
     /// <param name="value">The bytes (a slice of the input), or empty when false is returned.</param>
@@ -161,17 +151,7 @@ public ref struct BrokerReader
     /// <summary>Reads an enum value's name, like <see cref="BrokerData.AsEnumName"/>.</summary>
     /// <param name="name">The name, or the empty string when false is returned.</param>
     /// <returns>True when the next value is an enum value.</returns>
-    public bool TryReadEnumValue(out string name)
-    {
-        if (TryReadBytes(BrokerDataKind.EnumValue, out var bytes))
-        {
-            name = Utf8StringCache.Get(bytes);
-            return true;
-        }
-
-        name = string.Empty;
-        return false;
-    }
+    public bool TryReadEnumValue(out string name) => TryReadText(BrokerDataKind.EnumValue, out name);
 
     /// <summary>Reads an enum value's name as raw UTF-8 bytes, without copying (to compare with a known name).</summary>
     /// <param name="name">The bytes (a slice of the input), or empty when false is returned.</param>
@@ -305,6 +285,19 @@ public ref struct BrokerReader
             return true;
         }
 
+        return false;
+    }
+
+    // A string or enum name as .NET text, repeated short ones from the shared cache.
+    private bool TryReadText(BrokerDataKind kind, out string text)
+    {
+        if (TryReadBytes(kind, out var bytes))
+        {
+            text = Utf8StringCache.Get(bytes);
+            return true;
+        }
+
+        text = string.Empty;
         return false;
     }
 
