@@ -22,19 +22,19 @@ internal static class LogsMode
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int count = IntArg(args, "--count", 1_000_000);
-        int warmup = IntArg(args, "--warmup", 500_000);
-        int window = IntArg(args, "--window", 32768);
-        string api = StringArg(args, "--api", "typed");
-        string recv = StringArg(args, "--recv", "typed");
+        int count = TwoProcess.IntArg(args, "--count", 1_000_000);
+        int warmup = TwoProcess.IntArg(args, "--warmup", 500_000);
+        int window = TwoProcess.IntArg(args, "--window", 32768);
+        string api = TwoProcess.StringArg(args, "--api", "typed");
+        string recv = TwoProcess.StringArg(args, "--recv", "typed");
         Console.WriteLine($"# Broker.LoadTest logs: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count} after a warm-up of {warmup}, api {api}, recv {recv}, window {window}");
 
         await using var pub = new BrokerEndpoint(new BrokerEndpointOptions { PeerBufferSize = 65536 });
         await using var acks = pub.Subscribe("/bench/ack");
         long acked = 0;
         int port = (await pub.ListenAsync()).Port;
-        using var child = StartChild(port, warmup + count, recv, warmup);
-        await WaitForPeerAsync(pub, BenchConn.BrokerLogStream.Topic);
+        using var child = TwoProcess.StartChild(ChildMode, port.ToString(), (warmup + count).ToString(), recv, warmup.ToString());
+        await TwoProcess.WaitForPeerAsync(pub, BenchConn.BrokerLogStream.Topic);
 
         var writer = api == "tree"
             ? new LogWriter<BenchConn>(pub, BenchConn.BrokerLogStream, static r => r.ToBrokerData())
@@ -57,20 +57,7 @@ internal static class LogsMode
 
             if ((i & 4095) == 0)
             {
-                while (pub.GetStatistics().Peers[0].QueueDepth > 32768)
-                {
-                    await Task.Delay(1);
-                }
-
-                while (acks.TryReceive(out var ack))
-                {
-                    acked = (long)ack.Data.AsCount();
-                }
-
-                while (window > 0 && i - acked > window)
-                {
-                    acked = (long)(await acks.ReceiveAsync()).Data.AsCount();
-                }
+                acked = await TwoProcess.ThrottleAsync(pub, acks, i, window, acked);
             }
         }
 
@@ -130,48 +117,5 @@ internal static class LogsMode
         double cpuPerRecord = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds / (count - warmup - 1);
         Console.WriteLine($"CPU {cpuPerRecord:0.000} us/record = {1e6 / cpuPerRecord:N0} records per CPU-second; {(received - warmup - 1) / sw.Elapsed.TotalSeconds:N0} records/s received (wall clock) ({received:N0} of {count:N0}, {sw.Elapsed.TotalSeconds:0.00} s); errors {logs.ErrorCount}; out of order {outOfOrder}");
         return 0;
-    }
-
-    private static Process StartChild(int port, int count, string recv, int warmup)
-    {
-        string self = Environment.ProcessPath!;
-        var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            info.ArgumentList.Add(typeof(LogsMode).Assembly.Location);
-        }
-
-        foreach (var a in new[] { ChildMode, port.ToString(), count.ToString(), recv, warmup.ToString() })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        return Process.Start(info)!;
-    }
-
-    private static async Task WaitForPeerAsync(BrokerEndpoint endpoint, string topic)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!(endpoint.Peers.Count == 1 && endpoint.GetStatistics().Peers.Count == 1 && endpoint.PeerSubscriptions.Any(f => topic.StartsWith(f, StringComparison.Ordinal))))
-        {
-            if (sw.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException("the child did not peer");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-    }
-
-    private static string StringArg(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

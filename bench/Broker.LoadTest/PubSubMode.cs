@@ -22,12 +22,12 @@ internal static class PubSubMode
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int count = IntArg(args, "--count", 2_000_000);
+        int count = TwoProcess.IntArg(args, "--count", 2_000_000);
 
         // Events sent before the measurement starts, so JIT tiering (which runs for seconds under load) and other
         // start-up work are not counted; the measured count follows them.
-        int warmup = IntArg(args, "--warmup", 1_000_000);
-        int seconds = IntArg(args, "--seconds", 10);
+        int warmup = TwoProcess.IntArg(args, "--warmup", 1_000_000);
+        int seconds = TwoProcess.IntArg(args, "--seconds", 10);
         int onlyAt = Array.IndexOf(args, "--only");
         string? only = onlyAt >= 0 && onlyAt + 1 < args.Length ? args[onlyAt + 1] : null; // throughput | rtt | slow
         bool Runs(string phase) => only is null || only == phase;
@@ -41,7 +41,7 @@ internal static class PubSubMode
         // data: it reads BrokerMessage values (a BrokerData tree per event) from a plain subscription.
         int recvAt = Array.IndexOf(args, "--recv");
         string recv = recvAt >= 0 && recvAt + 1 < args.Length && args[recvAt + 1] == "data" ? "data" : "typed";
-        Console.WriteLine($"# Broker.LoadTest pubsub: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count} after a warm-up of {warmup}, api {(typed ? "typed (generated publisher)" : "data (BrokerData tree per event)")}, recv {(recv == "typed" ? "typed (generated handler)" : "data (BrokerData tree per event)")}, window {IntArg(args, "--window", 32768)}");
+        Console.WriteLine($"# Broker.LoadTest pubsub: {Environment.ProcessorCount} cores, .NET {Environment.Version}, count {count} after a warm-up of {warmup}, api {(typed ? "typed (generated publisher)" : "data (BrokerData tree per event)")}, recv {(recv == "typed" ? "typed (generated handler)" : "data (BrokerData tree per event)")}, window {TwoProcess.IntArg(args, "--window", 32768)}");
 
         // 1. Throughput.
         if (Runs("throughput"))
@@ -52,12 +52,12 @@ internal static class PubSubMode
             // publisher keeps at most `window` unacknowledged, below the child's subscriber queue (65,536), so the
             // figure is the rate the subscriber sustains without loss. --window 0 turns it off (then the subscriber's
             // bounded queue drops what its consumer cannot take).
-            int window = IntArg(args, "--window", 32768);
+            int window = TwoProcess.IntArg(args, "--window", 32768);
             await using var acks = pub.Subscribe("/bench/ack");
             long acked = 0;
             int port = (await pub.ListenAsync()).Port;
-            using var child = StartChild("throughput", port, warmup + count, recv, warmup);
-            await WaitForPeerAsync(pub, "/bench/");
+            using var child = TwoProcess.StartChild(ChildMode, "throughput", port.ToString(), (warmup + count).ToString(), recv, warmup.ToString());
+            await TwoProcess.WaitForPeerAsync(pub, "/bench/");
             var events = IBenchEvents.Publisher(pub);
             var cpuStart = TimeSpan.Zero;
             var sw = new Stopwatch();
@@ -80,22 +80,7 @@ internal static class PubSubMode
 
                 if ((i & 4095) == 0)
                 {
-                    // Flow control for the benchmark: stay under the peer buffer instead of dropping. Sleep, not
-                    // spin: on 2 cores a spinning publisher takes the CPU its writer and the subscriber need.
-                    while (pub.GetStatistics().Peers[0].QueueDepth > 32768)
-                    {
-                        await Task.Delay(1);
-                    }
-
-                    while (acks.TryReceive(out var ack))
-                    {
-                        acked = (long)ack.Data.AsCount();
-                    }
-
-                    while (window > 0 && i - acked > window)
-                    {
-                        acked = (long)(await acks.ReceiveAsync()).Data.AsCount();
-                    }
+                    acked = await TwoProcess.ThrottleAsync(pub, acks, i, window, acked);
                 }
             }
 
@@ -114,8 +99,8 @@ internal static class PubSubMode
             await using var pub = new BrokerEndpoint();
             await using var pongs = pub.Subscribe("/bench/pong");
             int port = (await pub.ListenAsync()).Port;
-            using var child = StartChild("echo", port, 0);
-            await WaitForPeerAsync(pub, "/bench/ping");
+            using var child = TwoProcess.StartChild(ChildMode, "echo", port.ToString(), "0");
+            await TwoProcess.WaitForPeerAsync(pub, "/bench/ping");
             var samples = new double[20_000];
             for (int i = -2000; i < samples.Length; i++)
             {
@@ -140,8 +125,8 @@ internal static class PubSubMode
             await using var pub = new BrokerEndpoint();
             int port = (await pub.ListenAsync()).Port;
             var slowEvents = IBenchEvents.Publisher(pub);
-            using var child = StartChild("slow", port, rate / 10);
-            await WaitForPeerAsync(pub, "/bench/");
+            using var child = TwoProcess.StartChild(ChildMode, "slow", port.ToString(), (rate / 10).ToString());
+            await TwoProcess.WaitForPeerAsync(pub, "/bench/");
             var sw = Stopwatch.StartNew();
             long sent = 0;
             var samples = new List<string>();
@@ -334,44 +319,5 @@ internal static class PubSubMode
         }
     }
 
-    private static Process StartChild(string role, int port, int count, string recv = "data", int warmup = 0)
-    {
-        string self = Environment.ProcessPath!;
-        var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            info.ArgumentList.Add(typeof(PubSubMode).Assembly.Location);
-        }
-
-        foreach (var a in new[] { ChildMode, role, port.ToString(), count.ToString(), recv, warmup.ToString() })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        return Process.Start(info)!;
-    }
-
-    private static async Task WaitForPeerAsync(BrokerEndpoint endpoint, string topic)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!(endpoint.Peers.Count == 1 && endpoint.GetStatistics().Peers.Count == 1 && AnyPeerWants(endpoint, topic)))
-        {
-            if (sw.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException("the child did not peer");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    private static bool AnyPeerWants(BrokerEndpoint endpoint, string topic) => endpoint.PeerSubscriptions.Any(f => topic.StartsWith(f, StringComparison.Ordinal));
-
     private static string Mb(long bytes) => $"{bytes / (1024.0 * 1024.0):0.0} MB";
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-    }
 }
